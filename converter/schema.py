@@ -1,0 +1,73 @@
+"""The JSON Schema (draft 2020-12) of a form's report JSON, generated from its definition.
+
+schemas/<form>.schema.json is this output, committed; a test fails when it drifts.
+"""
+from __future__ import annotations
+
+import functools
+import json
+
+from .form import Form, data_dir, load_form
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _object(properties: dict) -> dict:
+    return {"type": "object", "properties": properties, "required": list(properties),
+            "additionalProperties": False}
+
+
+def _insert(tree: dict, path: str, leaf: dict) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        tree = tree.setdefault(part, {})
+    tree[last] = leaf
+
+
+def _build(tree: dict) -> dict:
+    return _object({k: (_build(v) if "type" not in v else v) for k, v in tree.items()})
+
+
+def build_schema(form: Form) -> dict:
+    tree: dict = {}
+    for t in form.texts:
+        _insert(tree, t.key, {"type": "string", "description": t.label})
+    for n in form.numbers:
+        nt = form.number_types[n.type]
+        _insert(tree, n.key, {"type": [nt["json"], "null"], "minimum": nt["minimum"],
+                              "description": f"{n.table_name}「{n.row_label}」行「{n.col_label}」列"})
+    body = _build(tree)
+    head = {
+        "form": {"const": form.id, "description": f"{form.name}（{form.basis}）"},
+        "agency": {"type": "string", "minLength": 1, "description": "单位全称"},
+        "year": {"type": "integer", "minimum": form.first_year, "maximum": 2100, "description": "报告年度"},
+    }
+    schema = _object({**head, **body["properties"]})
+    return {"$schema": DRAFT, "$id": f"{form.id}.schema.json",
+            "title": f"{form.name}（{form.edition}年版）", **schema}
+
+
+def schema_text(form: Form) -> str:
+    return json.dumps(build_schema(form), ensure_ascii=False, indent=2) + "\n"
+
+
+def schema_path(form_id: str):
+    return data_dir("schemas") / f"{form_id}.schema.json"
+
+
+@functools.lru_cache(maxsize=None)
+def validator_for(form_id: str):
+    """Built once per process: building a jsonschema validator per document costs 10× the check."""
+    import jsonschema
+
+    path = schema_path(form_id)
+    schema = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else build_schema(load_form(form_id))
+    return jsonschema.Draft202012Validator(schema)
+
+
+if __name__ == "__main__":  # python -m converter.schema: regenerate schemas/ from templates/
+    from .form import available_forms
+
+    for fid in available_forms():
+        schema_path(fid).write_text(schema_text(load_form(fid)), encoding="utf-8")
+        print(schema_path(fid))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from .findings import Finding, Location
@@ -42,27 +43,36 @@ def _sum(values):
     return round(total, 6) if isinstance(total, float) else total
 
 
-def _term_label(form: Form, term: Term, context_cell: NumberCell | None) -> str:
-    """The shortest label that identifies the term next to the rule's own cell."""
+def _shared(form: Form, terms) -> str | None:
+    """Which label all terms share ("row" or "col"), so each term is named by the other one."""
+    cells = [form.cell[t.path] for t in terms]
+    if len({(c.table, c.col_label) for c in cells}) == 1:
+        return "col"
+    if len({(c.table, c.row_label) for c in cells}) == 1:
+        return "row"
+    return None
+
+
+def _term_label(form: Form, term: Term, shared: str | None) -> str:
     cell = form.cell[term.path]
     prefix = "上年" if term.prior else ""
-    if context_cell is not None and cell.row_label == context_cell.row_label and cell.table == context_cell.table:
-        return prefix + cell.col_label
-    if context_cell is not None and cell.col_label == context_cell.col_label and cell.table == context_cell.table:
+    if shared == "col":
         return prefix + cell.row_label
+    if shared == "row":
+        return prefix + cell.col_label
     return prefix + f"{cell.row_label}·{cell.col_label}"
 
 
-def _side_text(form: Form, terms, values, anchor: NumberCell) -> str:
+def _side_text(form: Form, terms, values, shared: str | None) -> str:
     if len(terms) == 1 and terms[0].sign > 0:
-        return f"「{_term_label(form, terms[0], anchor)}」为 {fmt(values[0])}"
+        return f"「{_term_label(form, terms[0], shared)}」为 {fmt(values[0])}"
     if len(terms) > 4:
-        first, last = _term_label(form, terms[0], anchor), _term_label(form, terms[-1], anchor)
+        first, last = _term_label(form, terms[0], shared), _term_label(form, terms[-1], shared)
         return f"「{first}」至「{last}」共 {len(terms)} 项之和"
     out = []
     for i, (t, v) in enumerate(zip(terms, values)):
         op = ("− " if t.sign < 0 else "+ ") if i else ("−" if t.sign < 0 else "")
-        out.append(f"{op}{_term_label(form, t, anchor)}({fmt(v)})")
+        out.append(f"{op}{_term_label(form, t, shared)}({fmt(v)})")
     return " ".join(out)
 
 
@@ -79,14 +89,18 @@ def _equation(form: Form, rule: Rule, report: dict, prior: dict | None) -> Findi
     if diff == 0:
         return None
     anchor = form.cell[rule.left[0].path]
+    shared = _shared(form, (*rule.left, *rule.right))
     loc = location_of(form, anchor.key)
+    if len(rule.left) > 1:  # a balance names the column (or row) it holds in, not one cell
+        loc = replace(loc, row_label=None if shared == "col" else loc.row_label,
+                      col_label=None if shared == "row" else loc.col_label)
     where = loc.describe()
-    right_text = _side_text(form, rule.right, rv, anchor)
+    right_text = _side_text(form, rule.right, rv, shared)
     right_text = f"{right_text} = {fmt(right)}" if len(rule.right) > 1 else right_text
     if len(rule.left) == 1:
         message = f"{where}为 {fmt(left)}，但{right_text}，相差 {fmt(diff)}（{rule.title}）"
     else:
-        message = (f"{where}：{_side_text(form, rule.left, lv, anchor)} = {fmt(left)}，"
+        message = (f"{where}：{_side_text(form, rule.left, lv, shared)} = {fmt(left)}，"
                    f"而 {right_text}，相差 {fmt(diff)}（{rule.title}）")
     context = {
         "rule": rule.id, "title": rule.title,

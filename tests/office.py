@@ -1,0 +1,51 @@
+"""Headless LibreOffice for tests: recalculate workbooks, render documents to PDF and PNG.
+
+Skips on a machine without LibreOffice, except in CI (CI=true), where a missing office suite fails.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def soffice() -> str:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe:
+        return exe
+    if os.environ.get("CI"):
+        pytest.fail("LibreOffice is missing in CI: .ci/run must install it")
+    pytest.skip("LibreOffice not installed")
+
+
+def convert(src: Path, to: str, outdir: Path, timeout: int = 180) -> Path:
+    """`soffice --convert-to TO`, with a private profile so parallel runs never share a lock."""
+    exe = soffice()
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--convert-to", to, "--outdir", str(outdir), str(src)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    ext = to.split(":")[0]
+    out = outdir / (Path(src).stem + "." + ext)
+    if not out.exists():
+        raise AssertionError(f"LibreOffice produced no {ext}: {proc.stdout} {proc.stderr}")
+    return out
+
+
+def pdf_text(pdf: Path) -> str:
+    exe = shutil.which("pdftotext")
+    if not exe:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext (poppler-utils) is missing in CI")
+        pytest.skip("pdftotext not installed")
+    return subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_to_png(pdf: Path, prefix: Path, dpi: int = 60) -> list[Path]:
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True)
+    return sorted(prefix.parent.glob(prefix.name + "*.png"))

@@ -1,0 +1,26 @@
+"""`pip install .` (not editable) ships the definition and the schema; the command works from anywhere."""
+import os
+import subprocess
+import sys
+
+from conftest import EXAMPLES, ROOT
+
+
+def test_non_editable_install_runs_check_from_another_directory(tmp_path):
+    target = tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(ROOT)], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    assert (target / "converter" / "templates" / "gov-info-disclosure-2021.json").is_file()
+    assert (target / "converter" / "schemas" / "gov-info-disclosure-2021.schema.json").is_file()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    for name, code in [("hengyang-commerce-2025.json", 0), ("county-education-2025-broken.json", 1)]:
+        run = subprocess.run([sys.executable, "-m", "converter.cli", "check", str(EXAMPLES / name)],
+                             cwd=elsewhere, env=env, capture_output=True, text=True)
+        assert run.returncode == code, run.stdout + run.stderr
+    probe = subprocess.run([sys.executable, "-c", "import converter; print(converter.__file__)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert probe.stdout.startswith(str(target))

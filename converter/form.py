@@ -141,6 +141,7 @@ class Form:
     blank_markers: tuple[str, ...]
     legacy_markers: tuple[str, ...]
     normalization: dict
+    key_totals: tuple[tuple[str, str], ...] = ()  # (key, short label): the summary's columns
     source: dict = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     # ---- look-ups -------------------------------------------------------------------
@@ -274,6 +275,7 @@ def form_from_dict(spec: dict) -> Form:
         blank_markers=tuple(spec.get("blank_markers", ())),
         legacy_markers=tuple(spec.get("legacy_markers", ())),
         normalization=spec.get("label_normalization", {}),
+        key_totals=tuple((k["key"], k["label"]) for k in spec.get("key_totals", ())),
         source=spec,
     )
     _check_consistency(form)
@@ -289,6 +291,9 @@ def _check_consistency(form: Form) -> None:
                 raise ValueError(f"rule {rule.id} names unknown cell {term.path}")
         if rule.operand and rule.operand not in keys:
             raise ValueError(f"rule {rule.id} names unknown cell {rule.operand}")
+    for key, _ in form.key_totals:
+        if key not in keys:
+            raise ValueError(f"key_totals names unknown cell {key}")
     for table in form.tables:
         for row in table.grid():
             if any(slot is None for slot in row):

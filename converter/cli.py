@@ -106,5 +106,153 @@ def schema(form_id):
         raise click.BadParameter(f"没有表式 {form_id}", param_hint="--form") from None
 
 
+def _parse_sign_date(ctx, param, value):
+    if value is None:
+        return None
+    import datetime
+    import re
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(value)
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"“{value}”不是有效日期，格式应为 YYYY-MM-DD，例如 2026-01-20") from None
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=str), metavar="文件")
+@click.option("-o", "--output", "out", type=click.Path(path_type=str), metavar="输出.docx",
+              help="生成的 Word 文件（默认与输入文件同名，扩展名 .docx）。")
+@click.option("--blank-as-zero", is_flag=True, help="表格中的空白单元格写为 0（默认保持空白）。")
+@click.option("--sign-date", callback=_parse_sign_date, metavar="YYYY-MM-DD",
+              help="落款日期；给出时在文末写上单位名称和日期。")
+@click.option("--force", is_flag=True, help="校验有错误时仍然生成，文件标注为“草稿”，不得公开发布。")
+@fail_on_input_error
+def report(file, out, blank_as_zero, sign_date, force):
+    """按国家规定格式生成 Word 年度报告（输入为 JSON 或填报表格 .xlsx）。
+
+    先校验数据：有错误时不生成并列出错误，除非加 --force（生成标注“草稿”的文件）。
+
+    退出码：0 已生成，1 有错误未生成，2 文件无法使用。
+    """
+    from .docx_write import report_file
+    from .findings import count_by_severity
+    from .render import findings_text
+
+    result = report_file(file, out, blank_as_zero=blank_as_zero, sign_date=sign_date, force=force)
+    who = f"{result.agency or '未填单位'} {result.year or '?'} 年度"
+    if not result.written:
+        click.echo(findings_text(result.findings, f"检查 {file}（{who}）"))
+        click.echo(click.style("未生成 Word 报告：请先改正上述错误，或加 --force 生成草稿。", fg="red"), err=True)
+        sys.exit(1)
+    counts = count_by_severity(result.findings)
+    if result.draft:
+        click.echo(findings_text(result.findings, f"检查 {file}（{who}）"))
+        click.echo(click.style(f"已生成草稿 {result.out}（有 {counts['error']} 项错误，标注为“草稿”，不得公开发布）",
+                               fg="yellow", bold=True))
+    else:
+        shown = [f for f in result.findings if f.code == "report.text_cleaned"]
+        for f in shown:
+            click.echo(click.style("! ", fg="yellow") + f.message)
+        note = f"（{counts['warning']} 项警告，可运行 converter check {file} 查看）" if counts["warning"] else ""
+        click.echo(click.style(f"已生成 {result.out}", fg="green", bold=True) + note)
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("inbox", type=click.Path(path_type=str), metavar="收件文件夹")
+@click.option("-o", "--output", "outbox", required=True, type=click.Path(path_type=str), metavar="输出文件夹",
+              help="输出文件夹：报告、退回修改的标注表格、汇总表和 manifest.json 写在这里。")
+@click.option("--roster", type=click.Path(path_type=str), metavar="名单.csv",
+              help="单位名单（CSV，含“单位名称”列），用于列出未报送和重复报送的单位。")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="并行进程数（默认：全部 CPU 核）。")
+@click.option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
+@fail_on_input_error
+def batch(inbox, outbox, roster, jobs, force):
+    """批量处理一个文件夹中报回的填报表格（.xlsx，含子文件夹）。
+
+    没有错误的生成 Word 年度报告；有错误的生成标注了问题的表格，供退回修改；并生成汇总表（谁通过、谁有错误、
+    谁未报送，及全部通过报告的合计）。退出码：0 全部通过，1 有文件存在错误，2 有文件无法读取。
+    """
+    from .batch import run_batch
+
+    bar = _progress_bar()
+    try:
+        result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, progress=bar.update if bar else None)
+    except KeyboardInterrupt:
+        click.echo("\n已中止：已完成的文件保持完整，未完成的没有留下半截文件。", err=True)
+        sys.exit(130)
+    finally:
+        if bar:
+            bar.close()
+    click.echo(result.closing_line())
+    click.echo(f"汇总表：{result.summary_path}")
+    sys.exit(result.exit_code)
+
+
+class _Bar:
+    """A one-line progress display on a terminal: counts by status as files finish."""
+
+    def __init__(self):
+        self.counts = {}
+        self.started = False
+
+    def update(self, done, total, item):
+        self.counts[item["status"]] = self.counts.get(item["status"], 0) + 1
+        text = "  ".join(f"{k} {v}" for k, v in self.counts.items())
+        filled = int(24 * done / total) if total else 24
+        bar = "█" * filled + "·" * (24 - filled)
+        click.echo(f"\r{bar} {done}/{total}  {text}\033[K", nl=False, err=True)
+        self.started = True
+
+    def close(self):
+        if self.started:
+            click.echo("", err=True)
+
+
+def _progress_bar():
+    return _Bar() if sys.stderr.isatty() else None
+
+
+
+@main.command("import", context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str), metavar="文件")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
+              help="把报告 JSON 写入此文件（默认输出到屏幕）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="读取情况的输出格式：text 供人阅读，json 供其他程序使用。")
+@fail_on_input_error
+def import_cmd(file, output, fmt):
+    """读取已公开的年度报告（网页 .html/.htm、Word .docx、复制的文字 .txt），转为报告 JSON。
+
+    按标题、章节和表格的行列名称识别内容；无法识别或推断出来的内容列在读取情况中。
+    2019 年试行格式的报告不予读取。退出码：0 已读取，2 文件无法使用。
+    """
+    from .errors import InputError as _InputError
+    from .importer import import_file
+    from .render import findings_text
+
+    loaded = import_file(file)
+    text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as e:
+            raise _InputError("output.unwritable", f"{output}：无法写入（{e.strerror or e}）", output) from None
+    else:
+        click.echo(text, nl=False)
+    if fmt == "json":
+        click.echo(json.dumps({"file": file, "output": output, "findings": [f.to_dict() for f in loaded.findings]},
+                              ensure_ascii=False, indent=2), err=True)
+    else:
+        report = loaded.report
+        title = f"读取 {file}（{report.get('agency') or '未识别单位'} {report.get('year') or '?'} 年度）"
+        body = findings_text(loaded.findings, title)
+        # the verdict line of findings_text speaks of errors in a report; here it is only what reading found
+        click.echo("\n".join(body.split("\n")[:-1]) if loaded.findings else title, err=True)
+        if output:
+            click.echo(f"已写入 {output}", err=True)
+
 if __name__ == "__main__":
     main()

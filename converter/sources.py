@@ -74,7 +74,14 @@ def _load_xlsx(path: Path) -> Loaded:
     return read_workbook(path)
 
 
-LOADERS = {".json": load_json, ".xlsx": _load_xlsx}
+def _load_published(path: Path) -> Loaded:
+    from .importer import import_file
+
+    return import_file(path)
+
+
+LOADERS = {".json": load_json, ".xlsx": _load_xlsx, ".html": _load_published, ".htm": _load_published,
+           ".docx": _load_published, ".txt": _load_published}
 
 
 def load_report(path: str | os.PathLike) -> Loaded:

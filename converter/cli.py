@@ -73,8 +73,10 @@ def main():
               help="上一年度的报告（JSON 或填报表格），用于核对上年结转、现行有效件数等跨年度数据。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 供人阅读，json 供其他程序使用。")
+@click.option("--annotate", type=click.Path(dir_okay=False, path_type=str), metavar="标注.xlsx",
+              help="另存一份标注了问题的填报表格（问题单元格标红并加批注，附“问题清单”），供退回修改。")
 @fail_on_input_error
-def check(file, prior, fmt):
+def check(file, prior, fmt, annotate):
     """校验一份年度报告（JSON 或填报表格 .xlsx）。
 
     逐项核对表格勾稽关系和填写规范，列出全部问题。退出码：0 无错误，1 有错误，2 文件无法使用。
@@ -83,6 +85,11 @@ def check(file, prior, fmt):
     from .render import findings_text
 
     result = check_file(file, prior)
+    if annotate:
+        from .xlsx_annotate import annotate as write_annotated
+
+        write_annotated(result.loaded, result.findings, annotate)
+        click.echo(f"已写入标注表格 {annotate}", err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -293,6 +300,80 @@ def import_cmd(file, output, fmt):
         click.echo("\n".join(body.split("\n")[:-1]) if loaded.findings else title, err=True)
         if output:
             click.echo(f"已写入 {output}", err=True)
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=str), metavar="输出",
+              help="生成的模板文件（.xlsx）；用 --roster 时为输出文件夹。")
+@click.option("--agency", metavar="单位名称", help="填报单位（填入封面并锁定）。")
+@click.option("--year", type=click.IntRange(2021, 2100), metavar="年度", help="报告年度（填入封面并锁定）。")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=str), metavar="名单.csv",
+              help="单位名单 CSV（“单位名称”列，可选“联系人”“邮箱”“截止日期”列；UTF-8 或 GBK）：每个单位生成一份模板，"
+                   "有邮箱的同时生成可直接发送的 .eml 邮件。")
+@click.option("--deadline", metavar="日期", help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
+@click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址。")
+@fail_on_input_error
+def template(out, agency, year, roster, deadline, sender):
+    """生成供各单位填写的 Excel 填报模板（.xlsx）。
+
+    \b
+    converter template -o 模板.xlsx --agency 某某局 --year 2025
+    converter template --roster 名单.csv --year 2025 -o 模板文件夹
+    """
+    import time
+
+    started = time.perf_counter()
+    if roster:
+        if year is None:
+            raise click.UsageError("使用 --roster 时必须给出 --year")
+        from .roster import make_roster_templates
+
+        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender)
+        click.echo(f"已在 {out} 生成 {len(result.items)} 份填报模板、{result.emails} 封待发邮件（.eml），"
+                   f"用时 {time.perf_counter() - started:.1f} 秒")
+        return
+    from .xlsx_template import write_template
+
+    if not out.lower().endswith(".xlsx"):
+        raise click.BadParameter("输出文件扩展名应为 .xlsx", param_hint="-o")
+    try:
+        write_template(out, agency=agency, year=year)
+    except OSError as e:
+        raise InputError("output.unwritable", f"{out}：无法写入（{e.strerror or e}）", out) from None
+    click.echo(f"已生成填报模板 {out}")
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=str), metavar="文件.xlsx")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
+              help="把报告 JSON 写入文件（默认输出到屏幕）。")
+@click.option("--year", type=int, metavar="年度", help="要求的报告年度：表格是其他年度的则不读取。")
+@fail_on_input_error
+def read(file, output, year):
+    """读取一份填报表格（.xlsx），输出报告 JSON。
+
+    读取中发现的问题（如“12件”按 12 读取、“/”按空白读取）列在标准错误输出。
+    退出码：0 已读取，1 已读取但有无法识别的内容，2 文件无法使用。
+    """
+    from .findings import has_errors
+    from .render import findings_text
+    from .xlsx_read import read_workbook
+
+    loaded = read_workbook(file, year=year)
+    text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
+    if output:
+        from .xlsx_read import write_text_atomic
+
+        write_text_atomic(output, text)
+        click.echo(f"已写入 {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    if loaded.findings:
+        report = loaded.report
+        title = f"读取 {file}（{report.get('agency') or '未填单位'} {report.get('year') or '?'} 年度）"
+        click.echo("\n".join(findings_text(loaded.findings, title).split("\n")[:-1]), err=True)
+    sys.exit(1 if has_errors(loaded.findings) else 0)
+
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,408 @@
+"""Read a returned agency workbook back into report JSON (openpyxl, read-only, from bytes).
+
+Cells are found through the workbook's defined names (the public contract), each table's names
+checked against its labels; when names are missing or stale (rows inserted by a tool that does
+not move names) the tables are found by their labels. Derived totals are recomputed from the
+inputs, never taken from cached values. What people type (" 12 ", "１２", "12件", "/", "无") is
+normalised with a finding naming the cell (表三!D7 and the official labels).
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from datetime import date, datetime, time
+from pathlib import Path
+
+from .errors import InputError
+from .findings import Finding, Location
+from .form import Form, available_forms, get_path, load_form, set_path
+from .rules import fmt
+from .sources import Loaded, _read_bytes
+from .xlsx_layout import (COVER, COVER_FIELDS, STAMP, TEXTS, Pos, fingerprint, layout, name_of, ref)
+from .xlsx_template import evaluate_derived
+
+MAX_XLSX_BYTES = 30 * 1024 * 1024
+MAX_UNZIPPED = 300 * 1024 * 1024
+MAX_RATIO = 200
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UNIT_SUFFIXES = {"count": ("件", "个", "项", "次", "条"), "amount": ("万元", "万")}
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def read_workbook(path, year: int | None = None, form: Form | None = None) -> Loaded:
+    """The report in a workbook (ours, possibly edited), with what reading it found."""
+    path = Path(path)
+    data = _read_bytes(path, MAX_XLSX_BYTES)
+    wb = _open(data, path)
+    try:
+        return _Reader(wb, path, form).read(year)
+    finally:
+        wb.close()
+
+
+def _open(data: bytes, path: Path):
+    if data.startswith(OLE_MAGIC):
+        raise InputError("input.xls_or_encrypted",
+                         f"{path}：这是旧版 .xls 文件或设置了打开密码的文件，请用 Excel/WPS 另存为 .xlsx（不设密码）后再报送",
+                         str(path))
+    if not data.startswith(b"PK"):
+        raise InputError("input.not_xlsx", f"{path}：不是 .xlsx 文件（文件内容不是 Excel 工作簿）", str(path))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError("input.not_xlsx", f"{path}：文件已损坏，无法作为 .xlsx 打开", str(path)) from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise InputError("input.not_xlsx", f"{path}：不是 Excel 工作簿（缺少 xl/workbook.xml）", str(path))
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED or any(i.compress_size and i.file_size / i.compress_size > MAX_RATIO
+                                   and i.file_size > 1024 * 1024 for i in infos):
+        raise InputError("input.zip_bomb", f"{path}：文件解压后异常巨大，拒绝读取", str(path))
+    import openpyxl  # lazily: keeps `converter --help` fast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as e:  # openpyxl raises many kinds on malformed parts
+        raise InputError("input.not_xlsx", f"{path}：无法读取工作簿（{type(e).__name__}）", str(path)) from None
+
+
+def normalise_number(raw, kind: str, blank_markers):
+    """(value, note, error): the number a cell means, a note when it had to be normalised, or an error."""
+    if raw is None:
+        return None, None, None
+    if isinstance(raw, bool):
+        return None, None, f"填写为“{raw}”，不是数字"
+    if isinstance(raw, (datetime, date, time)):
+        return None, None, "是日期格式，不是数字"
+    if isinstance(raw, float):
+        if kind == "count" and raw.is_integer():
+            return int(raw), None, None
+        return raw, None, None
+    if isinstance(raw, int):
+        return raw, None, None
+    text = str(raw)
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if folded == "":
+        return None, f"只有空格，按空白读取", None
+    markers = {unicodedata.normalize("NFKC", m) for m in blank_markers}
+    if folded in markers or folded.strip("-—–") == "" and folded:
+        return None, f"填写为“{text.strip()}”，按空白读取（没有请填 0）", None
+    if folded.startswith("="):
+        return None, None, "填写了公式，无法读取，请直接填写数字"
+    body = folded.replace(",", "").replace(" ", "")
+    for suffix in UNIT_SUFFIXES.get(kind, ()):
+        if body.endswith(suffix):
+            body = body[: -len(suffix)]
+            break
+    if not _NUMBER.fullmatch(body):
+        return None, None, f"填写为“{text.strip()}”，不是数字，已按空白读取，请改为数字"
+    value = float(body) if ("." in body or kind == "amount" and "." in body) else int(body)
+    if isinstance(value, float) and kind == "count" and value.is_integer():
+        value = int(value)
+    return value, f"填写为“{text}”，已按 {fmt(value)} 读取", None
+
+
+class _Reader:
+    def __init__(self, wb, path: Path, form: Form | None):
+        self.wb = wb
+        self.path = path
+        self.form = form
+        self.findings: list[Finding] = []
+        self._grids: dict[str, dict] = {}
+
+    # ---- sheet access ----
+    def grid(self, sheet: str) -> dict:
+        """{(row, col): value} of a sheet, read once (read-only worksheets are streams)."""
+        if sheet not in self._grids:
+            cells: dict = {}
+            if sheet in self.wb.sheetnames:
+                for r, row in enumerate(self.wb[sheet].iter_rows(values_only=True), start=1):
+                    for c, v in enumerate(row, start=1):
+                        if v is not None:
+                            cells[(r, c)] = v
+            self._grids[sheet] = cells
+        return self._grids[sheet]
+
+    def value(self, pos: Pos):
+        return self.grid(pos.sheet).get((pos.row, pos.col))
+
+    def stamp(self) -> dict:
+        if STAMP not in self.wb.sheetnames:
+            return {}
+        g = self.grid(STAMP)
+        return {str(g[(r, 1)]): g.get((r, 2)) for (r, c) in list(g) if c == 1}
+
+    def defined(self) -> dict[str, Pos]:
+        out = {}
+        try:
+            items = list(self.wb.defined_names.items())
+        except AttributeError:  # pragma: no cover - older openpyxl
+            items = [(d.name, d) for d in self.wb.defined_names.definedName]
+        for name, dn in items:
+            try:
+                dests = list(dn.destinations)
+            except Exception:
+                continue
+            if len(dests) != 1:
+                continue
+            sheet, coord = dests[0]
+            m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", coord or "")
+            if not m or sheet not in self.wb.sheetnames:
+                continue
+            col = 0
+            for ch in m.group(1):
+                col = col * 26 + ord(ch) - 64
+            out[name] = Pos(sheet, int(m.group(2)), col)
+        return out
+
+    # ---- identification ----
+    def identify(self, stamp: dict, names: dict) -> Form:
+        form_id = stamp.get("form")
+        if form_id:
+            if form_id not in available_forms():
+                raise InputError("input.other_form", f"{self.path}：这是表式“{form_id}”的填报表，本工具支持的表式为 "
+                                 f"{'、'.join(available_forms())}", str(self.path))
+            form = self.form or load_form(str(form_id))
+            if form.id != form_id:
+                raise InputError("input.other_form", f"{self.path}：这是表式“{form_id}”的填报表，不是“{form.id}”",
+                                 str(self.path))
+            if str(stamp.get("fingerprint") or "") != fingerprint(form):
+                self.note("read.template_version", "warning",
+                          "填报表不是由当前版本的模板生成（模板指纹不同），已按表头定位读取，请核对结果")
+            return form
+        form = self.form or load_form()
+        if not any(name_of(n.key) in names for n in form.numbers):
+            self.note("read.no_stamp", "warning", "工作簿不是本工具生成的填报模板（缺少模板标记），已按表头文字定位各表")
+        return form
+
+    def note(self, code, severity, message, loc: Location | None = None, **context):
+        self.findings.append(Finding(code, severity, message, loc or Location(), context))
+
+    # ---- locating tables ----
+    def place_table(self, table, names: dict) -> dict[str, Pos] | None:
+        """key → Pos for the table's number cells: by defined names when they agree with the labels."""
+        form = self.form
+        named = [names.get(name_of(n.key)) for n in table.numbers]
+        if all(named):
+            sheets = {p.sheet for p in named}
+            offsets = {(p.row - n.r, p.col - n.c) for p, n in zip(named, table.numbers)}
+            if len(sheets) == 1 and len(offsets) == 1:
+                sheet = sheets.pop()
+                dr, dc = offsets.pop()
+                if self._labels_at(table, sheet, dr, dc):
+                    return {n.key: Pos(sheet, n.r + dr, n.c + dc, n.rs, n.cs) for n in table.numbers}
+            self.note("read.names_stale", "info",
+                      f"{table.name}的单元格名称与表头位置不一致（可能插入或删除了行列），已按表头文字定位")
+        found = self._search(table)
+        if found is None:
+            return None
+        sheet, dr, dc = found
+        return {n.key: Pos(sheet, n.r + dr, n.c + dc, n.rs, n.cs) for n in table.numbers}
+
+    def _label_texts(self, label) -> set[str]:
+        return {self.form.normalize_label(t) for t in (label.text, *label.aliases)}
+
+    def _labels_at(self, table, sheet, dr, dc) -> bool:
+        g = self.grid(sheet)
+        probes = [table.labels[0], table.labels[-1]]
+        for label in probes:
+            v = g.get((label.r + dr, label.c + dc))
+            if not isinstance(v, str) or self.form.normalize_label(v) not in self._label_texts(label):
+                return False
+        return True
+
+    def _search(self, table):
+        """(sheet, dr, dc) where most of the table's labels sit, searching its own sheet first."""
+        wanted: dict[str, list] = {}
+        for label in table.labels:
+            for t in self._label_texts(label):
+                wanted.setdefault(t, []).append(label)
+        order = [table.name] + [s for s in self.wb.sheetnames if s not in (table.name, STAMP)]
+        for sheet in order:
+            if sheet not in self.wb.sheetnames:
+                continue
+            votes: Counter = Counter()
+            for (r, c), v in self.grid(sheet).items():
+                if isinstance(v, str) and len(v) < 200:
+                    for label in wanted.get(self.form.normalize_label(v), ()):
+                        votes[(r - label.r, c - label.c)] += 1
+            if votes:
+                (dr, dc), n = votes.most_common(1)[0]
+                if n >= max(3, len(table.labels) // 2):
+                    return sheet, dr, dc
+        return None
+
+    def place_texts(self, names: dict) -> dict[str, Pos]:
+        """Texts, agency, year: by name when the label beside it agrees, else by the label."""
+        lay = layout(self.form)
+        out = {}
+        labels = {t.key: t.label for t in self.form.texts}
+        labels.update({k: v for k, v in COVER_FIELDS})
+        for key, default in lay.cells.items():
+            if key not in labels:
+                continue
+            label = self.form.normalize_label(labels[key])
+            pos = names.get(name_of(key))
+            if pos is not None and self._label_near(pos, key, label):
+                out[key] = pos
+                continue
+            found = self._find_label(default.sheet, key, label)
+            if found is not None:
+                out[key] = found
+        return out
+
+    def _label_near(self, pos: Pos, key: str, label: str) -> bool:
+        g = self.grid(pos.sheet)
+        beside = g.get((pos.row - 1, pos.col)) if pos.sheet == TEXTS else g.get((pos.row, pos.col - 1))
+        return isinstance(beside, str) and self.form.normalize_label(beside).startswith(label)
+
+    def _find_label(self, sheet: str, key: str, label: str) -> Pos | None:
+        for (r, c), v in self.grid(sheet).items():
+            if isinstance(v, str) and self.form.normalize_label(v).startswith(label):
+                return Pos(sheet, r + 1, c) if sheet == TEXTS else Pos(sheet, r, c + 1)
+        return None
+
+    # ---- the read ----
+    def read(self, year: int | None) -> Loaded:
+        stamp = self.stamp()
+        names = self.defined()
+        self.form = form = self.identify(stamp, names)
+        report = form.empty_report()
+        cells: dict = {}
+        positions: dict[str, Pos] = {}
+        missing = []
+        for table in form.tables:
+            placed = self.place_table(table, names)
+            if placed is None:
+                missing.append(table)
+            else:
+                positions.update(placed)
+        if len(missing) == len(form.tables):
+            self._not_ours(stamp)
+        for table in missing:
+            self.note("read.table_missing", "error", f"找不到{table.name}（{table.title}），该表数据按空白处理",
+                      Location(path="", table=table.name))
+        literals: dict = {}
+        for n in form.numbers:
+            pos = positions.get(n.key)
+            if pos is None:
+                continue
+            cells[n.key] = (pos.sheet, pos.ref)
+            raw = self.value(pos)
+            loc = Location(path=n.key, table=n.table_name, row_label=n.row_label, col_label=n.col_label,
+                           sheet=pos.sheet, cell=pos.ref)
+            if n.key in form.derived:
+                if isinstance(raw, str) and raw.startswith("="):
+                    continue
+                value, note, error = normalise_number(raw, n.type, form.blank_markers)
+                if error:
+                    self.note("read.not_a_number", "error", f"{loc.describe()}（合计单元格）{error}", loc, raw=_raw(raw))
+                literals[n.key] = value
+                self.note("read.formula_overwritten", "warning",
+                          f"{loc.describe()}是自动合计单元格，公式被改成了{'数字 ' + fmt(value) if value is not None else '空白'}，"
+                          "已按填写的数字核对；请恢复公式（重新下载模板或撤销修改）", loc, raw=_raw(raw), value=value)
+                continue
+            value, note, error = normalise_number(raw, n.type, form.blank_markers)
+            if error:
+                self.note("read.not_a_number", "error", f"{loc.describe()}{error}", loc, raw=_raw(raw))
+            elif note:
+                self.note("read.normalised", "info", f"{loc.describe()}{note}", loc, raw=_raw(raw), value=value)
+            set_path(report, n.key, value)
+        for key, value in evaluate_derived(form, report, literals).items():
+            set_path(report, key, value)
+        self._read_texts(report, cells, names, stamp, year)
+        return Loaded(report, form, self.findings, str(self.path), cells)
+
+    def _not_ours(self, stamp: dict):
+        texts = set()
+        for sheet in self.wb.sheetnames[:20]:
+            for v in self.grid(sheet).values():
+                if isinstance(v, str) and len(v) < 200:
+                    texts.add(self.form.normalize_label(v))
+        legacy = [m for m in self.form.legacy_markers if self.form.normalize_label(m) in texts]
+        if legacy:
+            raise InputError("input.legacy_form",
+                             f"{self.path}：这是 2019 年试行版表式（含“{legacy[0]}”），{self.form.first_year} 年起应使用"
+                             f"{self.form.basis}规定的新表式，请重新下载填报模板", str(self.path))
+        raise InputError("input.not_template",
+                         f"{self.path}：不是本工具生成的填报模板，也找不到年度报告的表格（表二、表三、表四），请使用下发的模板填报",
+                         str(self.path))
+
+    def _read_texts(self, report, cells, names, stamp, year):
+        form = self.form
+        placed = self.place_texts(names)
+        for t in form.texts:
+            pos = placed.get(t.key)
+            if pos is None:
+                self.note("read.text_missing", "warning", f"找不到「{t.label}」的填写位置，按未填写处理",
+                          Location(path=t.key, row_label=t.label))
+                continue
+            cells[t.key] = (pos.sheet, pos.ref)
+            raw = self.value(pos)
+            if raw is None:
+                text = ""
+            elif isinstance(raw, str):
+                text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
+            else:
+                text = fmt(raw) if isinstance(raw, (int, float)) else str(raw)
+            set_path(report, t.key, text)
+        # agency and year
+        apos, ypos = placed.get("agency"), placed.get("year")
+        agency = self.value(apos) if apos else None
+        agency = str(agency).strip() if agency is not None else ""
+        if not agency and stamp.get("agency"):
+            agency = str(stamp["agency"])
+        report["agency"] = agency
+        if apos:
+            cells["agency"] = (apos.sheet, apos.ref)
+        if not agency:
+            self.note("read.no_agency", "error", "封面未填写填报单位", Location(path="agency", sheet=COVER,
+                                                                      cell=apos.ref if apos else None))
+        raw_year = self.value(ypos) if ypos else None
+        value, note, error = normalise_number(raw_year, "count", ())
+        if ypos:
+            cells["year"] = (ypos.sheet, ypos.ref)
+        stamp_year = stamp.get("year")
+        stamp_year = int(stamp_year) if str(stamp_year or "").isdigit() else None
+        if isinstance(value, str) or value is None:
+            digits = re.search(r"(\d{4})", unicodedata.normalize("NFKC", str(raw_year or "")))
+            value = int(digits.group(1)) if digits else stamp_year
+        if value is None:
+            self.note("read.no_year", "error", "封面未填写报告年度", Location(path="year", sheet=COVER,
+                                                                   cell=ypos.ref if ypos else None))
+        elif stamp_year and value != stamp_year:
+            self.note("read.year_changed", "warning",
+                      f"封面年度为 {value}，但模板下发时的年度为 {stamp_year}，请核对", Location(path="year"))
+        report["year"] = value
+        if year is not None and value is not None and int(value) != int(year):
+            raise InputError("input.wrong_year",
+                             f"{self.path}：这是 {value} 年度的报表，不是要求的 {year} 年度", str(self.path))
+
+
+def _raw(raw):
+    return raw if isinstance(raw, (str, int, float)) or raw is None else str(raw)
+
+
+def write_text_atomic(path, text: str) -> None:
+    """Write a UTF-8 file through a temporary file in the same folder, then os.replace."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=path.suffix, dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise InputError("output.unwritable", f"{path}：无法写入（{e.strerror or e}）", str(path)) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -94,6 +94,11 @@ def clean_text(text: str) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
+def strip_text(text: str) -> str:
+    """Trim only (a paragraph's inner spaces are the author's)."""
+    return (text or "").strip(" \t\r\n\u00a0\u3000\u200b\ufeff")
+
+
 def _squash(text: str) -> str:
     """NFKC and no whitespace at all: for pattern matching on headings, titles, furniture."""
     return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
@@ -290,7 +295,7 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
                 and not is_furniture(p.text) and not TITLE_RE.match(_squash(p.text))]
     if title_idx is None:  # no title: menus and page furniture before the report are short lines
         preamble = [t for t in preamble if len(_squash(t)) >= 20]
-    preamble = [clean_text(t) for t in preamble]
+    preamble = [strip_text(t) for t in preamble]
     if preamble:
         preamble[0] = re.sub(r"^(?:编制说明|前言|说明)\s*[:：]\s*", "", preamble[0])
     set_path(report, "text.preamble", "\n".join(t for t in preamble if t))
@@ -316,7 +321,7 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
                 if section.number == "六":
                     break  # the report is over: what follows is the web page's footer
                 continue
-            lines.append(clean_text(b.text))
+            lines.append(strip_text(b.text))
         if section.number == "六":
             lines = _drop_signature(lines, agency)
         set_path(report, section.text, "\n".join(lines))
@@ -356,6 +361,10 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
         agency, year = _guess_identity(rd, report, blocks, source_title, path)
     report["agency"] = agency
     report["year"] = year
+    if year is not None and "text.preamble" in form.text and \
+            _squash(report["text"]["preamble"]) == _squash(form.default_preamble(year)):
+        report["text"]["preamble"] = ""  # the standard preamble: "" means exactly this text
+        rd.note("import.standard_preamble", "info", "前言是标准编制说明，按“使用标准前言”读取", "text.preamble")
     return Loaded(report, form, rd.findings, str(path))
 
 
@@ -488,7 +497,7 @@ def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: di
         kinds = _row_kinds(row, form)
         labels = [(c, s) for c, (s, k) in enumerate(zip(row, kinds)) if k[0] == "label"]
         has_value = any(k[0] in ("number", "blank") for k in kinds)
-        match = None
+        match, leaf = None, None
         if labels:
             # the rightmost distinct label names the row
             seen = []
@@ -498,14 +507,16 @@ def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: di
             for c, s in reversed(seen):
                 match = match_row(spec, s.text, form, fuzzy=False)
                 if match:
+                    leaf = s
                     break
             if match is None and has_value:
                 for c, s in reversed(seen):
                     match = match_row(spec, s.text, form, fuzzy=True)
                     if match:
+                        leaf = s
                         break
         elif spec.unlabelled is not None and any(k[0] == "number" for k in kinds):
-            match = spec.unlabelled
+            match, leaf = spec.unlabelled, None
         if match is None:
             if last_was_data:
                 header = []
@@ -515,15 +526,19 @@ def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: di
         last_was_data = True
         if header:
             headers[spec.table.id] = header
-        place_grid_row(rd, report, spec, match, row, kinds, headers.get(spec.table.id, []), filled)
+        after = max((c for c, slot in enumerate(row) if slot.origin == leaf.origin), default=-1) if leaf else -1
+        place_grid_row(rd, report, spec, match, row, kinds, headers.get(spec.table.id, []), filled, after)
     if header and not last_was_data:  # a part of a split table ending in header rows: they head the next part
         headers[spec.table.id] = header
 
 
 def place_grid_row(rd: _Reader, report: dict, spec: TableSpec, rowspec: RowSpec, row: list[Slot], kinds,
-                   header: list[list[Slot]], filled: dict) -> None:
+                   header: list[list[Slot]], filled: dict, after: int = -1) -> None:
     form = rd.form
-    value_cols = [c for c, k in enumerate(kinds) if k[0] in ("number", "blank")]
+    # the cells right of the row's label; a text among them is an unreadable number, not a label
+    value_cols = [c for c in range(after + 1, len(row))]
+    if after < 0:
+        value_cols = [c for c, k in enumerate(kinds) if k[0] in ("number", "blank")]
     heads = {c: list(dict.fromkeys(form.normalize_label(h[c].text) for h in header if c < len(h)
                                    and h[c].text.strip())) for c in value_cols}
     chosen: dict[str, int] = {}
@@ -550,6 +565,11 @@ def place_grid_row(rd: _Reader, report: dict, spec: TableSpec, rowspec: RowSpec,
             _store(rd, report, cell, text, filled)
         rd.note("import.placed_by_order", "info",
                 f"{spec.table.name}「{rowspec.cells[0].row_label}」行的表头无法识别，按列的顺序读取", rowspec.cells[0].key)
+        return
+    if chosen and distinct_cells:  # the columns whose headers were recognised
+        for cell in rowspec.cells:
+            if cell.key in chosen:
+                _store(rd, report, cell, row[chosen[cell.key]].text, filled)
         return
     rd.note("import.unplaced_row", "warning",
             f"{spec.table.name}「{rowspec.cells[0].row_label}」行有 {len(values)} 个数，应为 {len(rowspec.cells)} 个，"

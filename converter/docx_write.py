@@ -145,8 +145,8 @@ def styles_xml() -> str:
                ppr='<w:keepNext/><w:outlineLvl w:val="1"/>',
                rpr=_fonts(FONT_H2, FONT_H2) + no_bold + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
         _style("paragraph", "Signature", "Signature", based="BodyText",
-               ppr=f'<w:jc w:val="right"/><w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="400" '
-                   f'w:right="{4 * SZ_BODY * 10}"/>'),
+               ppr=f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="400" w:right="{4 * SZ_BODY * 10}"/>'
+                   '<w:jc w:val="right"/>'),
         _style("paragraph", "TableText", "Table Text", based="Normal",
                ppr='<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
                    '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>',
@@ -185,7 +185,7 @@ def font_table_xml() -> str:
 
 def settings_xml() -> str:
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:settings xmlns:w="{W_NS}">'
-            '<w:zoom w:percent="100"/><w:evenAndOddHeaders/><w:defaultTabStop w:val="420"/>'
+            '<w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/><w:evenAndOddHeaders/>'
             '<w:characterSpacingControl w:val="compressPunctuation"/>'
             '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" '
             'w:val="15"/></w:compat><w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>'
@@ -206,8 +206,8 @@ def _page_field() -> str:
 def footer_xml(odd: bool) -> str:
     """Odd pages: right-aligned, one character in from the edge; even pages: left-aligned."""
     one_char = SZ_PAGE * 10
-    ppr = ('<w:jc w:val="right"/>' + f'<w:ind w:right="{one_char}"/>') if odd else \
-        ('<w:jc w:val="left"/>' + f'<w:ind w:left="{one_char}"/>')
+    ppr = f'<w:ind w:right="{one_char}"/><w:jc w:val="right"/>' if odd else \
+        f'<w:ind w:left="{one_char}"/><w:jc w:val="left"/>'  # schema order: ind before jc
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
             f'<w:p><w:pPr><w:pStyle w:val="Footer"/>{ppr}</w:pPr>{_page_field()}</w:p></w:ftr>')
 

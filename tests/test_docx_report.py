@@ -349,3 +349,56 @@ def test_library_build_is_pure(form_):
     data1, _ = build_report(report, form_)
     data2, _ = build_report(report, form_)
     assert data1 == data2 and json.dumps(report, sort_keys=True) == before
+
+
+# ---- Word is strict about child order (LibreOffice is not): check it against ECMA-376 -------
+SCHEMA_ORDER = {  # the relevant part of each element's xsd:sequence, in schema order
+    "pPr": "pStyle keepNext keepLines pageBreakBefore widowControl numPr pBdr shd tabs snapToGrid spacing ind "
+           "contextualSpacing jc textDirection textAlignment outlineLvl rPr sectPr",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike vanish color spacing w kern position sz szCs highlight u "
+           "vertAlign lang",
+    "tcPr": "tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+    "trPr": "cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+             "tblInd tblBorders shd tblLayout tblCellMar tblLook",
+    "tblBorders": "top left start bottom right end insideH insideV",
+    "tblCellMar": "top left start bottom right end",
+    "sectPr": "pgSz pgMar paperSrc pgBorders lnNumType pgNumType cols formProt vAlign noEndnote titlePg "
+              "textDirection bidi rtlGutter docGrid",
+    "settings": "writeProtection view zoom removePersonalInformation defaultTabStop autoHyphenation "
+                "evenAndOddHeaders characterSpacingControl compat docVars rsids themeFontLang decimalSymbol "
+                "listSeparator",
+    "style": "name aliases basedOn next link autoRedefine hidden uiPriority semiHidden unhideWhenUsed qFormat locked "
+             "rsid pPr rPr tblPr trPr tcPr tblStylePr",
+    "font": "altName panose1 charset family notTrueType pitch sig",
+    "tbl": "tblPr tblGrid tr",
+    "tr": "tblPrEx trPr tc",
+    "tc": "tcPr p tbl",
+    "p": "pPr r fldSimple hyperlink",
+    "r": "rPr t instrText fldChar tab br",
+}
+
+
+def test_children_in_schema_order(unique_docx, tmp_path):
+    draft = tmp_path / "d.docx"
+    write_report(unique_numbers_report(load_form()), load_form(), draft, draft=True,
+                 sign_date=datetime.date(2026, 1, 20))
+    order = {k: v.split() for k, v in SCHEMA_ORDER.items()}
+    with zipfile.ZipFile(draft) as z:
+        names = [n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]
+    checked = 0
+    for name in names:
+        root = part(draft, name)
+        for el in root.iter(f"{{{NS['w']}}}*"):
+            local = el.tag.split("}")[1]
+            if local not in order:
+                continue
+            kids = [k.tag.split("}")[1] for k in el if k.tag.startswith(f"{{{NS['w']}}}")]
+            if local == "sectPr":
+                kids = [k for k in kids if k not in ("headerReference", "footerReference")]
+            unknown = [k for k in kids if k not in order[local]]
+            assert not unknown, (name, local, unknown)
+            positions = [order[local].index(k) for k in kids]
+            assert positions == sorted(positions), (name, local, kids)
+            checked += 1
+    assert checked > 1000

@@ -1,0 +1,206 @@
+"""The Excel template: structure from the definition, round trip through defined names, roster + e-mail."""
+from __future__ import annotations
+
+import email
+import json
+import time
+from email import policy
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import example_reports, load_example
+from xlsx_fill import filled_template, named_cell
+
+from converter.cli import main
+from converter.form import get_path, load_form, set_path
+from converter.xlsx_layout import (COVER, STAMP, TEXTS, check_rules, fingerprint, layout, name_of, origin, ref)
+from converter.xlsx_read import read_workbook
+from converter.xlsx_template import evaluate_derived, write_template
+
+
+def _formula_cells(formula: str) -> set[str]:
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    out = set()
+    for rng in formula.removeprefix("=SUM(").removesuffix(")").split(","):
+        c1, r1, c2, r2 = range_boundaries(rng)
+        out |= {f"{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    return out
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tpl") / "template.xlsx"
+    write_template(path, agency="衡阳市商务局", year=2025)
+    return path
+
+
+@pytest.fixture(scope="module")
+def wb(template):
+    return openpyxl.load_workbook(template)
+
+
+def test_every_report_cell_has_its_defined_name(wb, form):
+    lay = layout(form)
+    expected = {name_of(n.key) for n in form.numbers} | {name_of(t.key) for t in form.texts}
+    expected |= {"agency", "year", "contact", "phone"}
+    assert set(wb.defined_names) == expected
+    assert "applications__new_received__natural_person" in wb.defined_names
+    assert "active_disclosure__fees__amount_wan_yuan" in wb.defined_names
+    assert "text__overview" in wb.defined_names
+    for n in form.numbers:
+        (sheet, coord), = wb.defined_names[name_of(n.key)].destinations
+        r, c = origin(n.r, n.c)
+        assert (sheet, coord.replace("$", "")) == (n.table_name, ref(r, c)) == (lay.cells[n.key].sheet, lay.cells[n.key].ref)
+    assert named_cell(wb, "agency").value == "衡阳市商务局"
+    assert named_cell(wb, "year").value == 2025
+
+
+def test_tables_have_the_official_labels_and_merges(wb, form):
+    for table in form.tables:
+        ws = wb[table.name]
+        merges = {str(m) for m in ws.merged_cells.ranges}
+        for cell in (*table.labels, *table.numbers):
+            r, c = origin(cell.r, cell.c)
+            if cell.rs > 1 or cell.cs > 1:
+                assert f"{ref(r, c)}:{ref(r + cell.rs - 1, c + cell.cs - 1)}" in merges, (table.name, cell)
+        for label in table.labels:
+            r, c = origin(label.r, label.c)
+            assert ws.cell(r, c).value == label.text
+            assert ws.cell(r, c).protection.locked is True
+
+
+def test_inputs_unlocked_derived_formulas_sheets_protected(wb, form):
+    lay = layout(form)
+    for n in form.numbers:
+        pos = lay.cells[n.key]
+        cell = wb[pos.sheet].cell(pos.row, pos.col)
+        if n.key in form.derived:
+            assert cell.protection.locked is True
+            assert str(cell.value).startswith("=SUM("), n.key
+            parts = {lay.cells[t.path].ref for t in form.derived[n.key].right}
+            assert _formula_cells(cell.value) == parts, n.key  # the formula sums exactly the parts
+        else:
+            assert cell.protection.locked is False, n.key
+            assert cell.fill.fgColor.rgb.endswith("FFF2CC")
+    for name in (COVER, TEXTS, *(t.name for t in form.tables)):
+        assert wb[name].protection.sheet is True
+        assert not wb[name].protection.password
+    assert named_cell(wb, "agency").protection.locked is True  # given → locked
+    assert named_cell(wb, "contact").protection.locked is False
+    assert wb[STAMP].sheet_state in ("hidden", "veryHidden")
+    stamp = {wb[STAMP].cell(r, 1).value: wb[STAMP].cell(r, 2).value for r in range(1, 10)}
+    assert stamp["form"] == form.id and stamp["year"] == "2025" and stamp["fingerprint"] == fingerprint(form)
+
+
+def test_data_validation_with_chinese_prompts(wb, form):
+    lay = layout(form)
+    by_cell = {}
+    for table in form.tables:
+        for dv in wb[table.name].data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                by_cell[(table.name, rng.coord.split(":")[0])] = dv
+    for n in form.inputs:
+        dv = by_cell[(lay.cells[n.key].sheet, lay.cells[n.key].ref)]
+        assert dv.type == ("decimal" if n.type == "amount" else "whole")
+        assert dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
+        assert "0" in dv.prompt and dv.showErrorMessage and "大于或等于 0" in dv.error
+
+
+def test_check_cells_for_every_arithmetic_error_rule(wb, form):
+    lay = layout(form)
+    rules = check_rules(form)
+    assert len(lay.checks) == len(rules) == len({c.pos for c in lay.checks})
+    for check in lay.checks:
+        cell = wb[check.pos.sheet].cell(check.pos.row, check.pos.col)
+        assert cell.value.startswith("=IF(ROUND(") and "✘ 差" in cell.value
+    for table in form.tables:
+        ws = wb[table.name]
+        has_checks = bool(lay.checks_on(table.name))
+        assert ("勾稽关系全部成立" in str(ws["A3"].value)) == has_checks
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # None: default 1
+        if table.header_rows:
+            assert ws.print_title_rows == f"${origin(1, 1)[0]}:${origin(table.header_rows, 1)[0]}"
+
+
+@pytest.mark.parametrize("example", [p.name for p in example_reports()])
+def test_round_trip_through_defined_names(tmp_path, form, example):
+    report = load_example(example)
+    path = filled_template(tmp_path, report)
+    loaded = read_workbook(path)
+    expected = json.loads(json.dumps(report))
+    for key, value in evaluate_derived(form, report).items():  # totals are formulas: recomputed
+        set_path(expected, key, value)
+    assert loaded.report == expected
+    assert loaded.findings == []
+    for key in [n.key for n in form.inputs] + [t.key for t in form.texts]:
+        assert get_path(loaded.report, key) == get_path(report, key)
+    assert loaded.cells["applications.new_received.natural_person"] == ("表三", "D7")
+    if example.startswith("hengyang"):
+        # its totals are 0 with the parts blank; (七)总计 of the blank columns reads 0, as the sheet shows
+        assert expected["applications"]["new_received"]["total"] == 0
+        assert expected["applications"]["results_total"]["natural_person"] == 0
+        assert report["applications"]["results_total"]["natural_person"] is None
+    else:
+        assert "\n" in loaded.report["text"]["overview"]
+
+
+def test_roster_gives_workbooks_and_emails(tmp_path):
+    agencies = [f"示范市第{i}局" for i in range(1, 49)] + ["某/某:局*", "示范市第1局"]  # illegal chars, duplicate
+    rows = ["单位名称,联系人,邮箱,截止日期"] + [
+        f"{a},联系人{i},user{i}@example.cn,{'2026-01-15' if i % 2 else ''}" for i, a in enumerate(agencies)]
+    csv_text = "\r\n".join(rows) + "\r\n"
+    for encoding in ("utf-8-sig", "gbk"):
+        roster = tmp_path / f"roster-{encoding}.csv"
+        roster.write_bytes(csv_text.encode(encoding))
+        out = tmp_path / f"out-{encoding}"
+        started = time.perf_counter()
+        result = CliRunner().invoke(main, ["template", "--roster", str(roster), "--year", "2025", "-o", str(out)])
+        elapsed = time.perf_counter() - started
+        assert result.exit_code == 0, result.output
+        xlsx = sorted(out.glob("*.xlsx"))
+        emls = sorted(out.glob("*.eml"))
+        assert len(xlsx) == 50 and len(emls) == 50
+        assert elapsed < 20, f"{elapsed:.1f}s for 50 workbooks"
+        assert (out / "某_某_局_-2025年度政府信息公开工作年度报告填报表.xlsx").exists()
+        assert (out / "示范市第1局-2025年度政府信息公开工作年度报告填报表-2.xlsx").exists()
+        eml = out / "示范市第3局-2025年度政府信息公开工作年度报告填报表.eml"
+        msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+        assert msg["To"] == "user2@example.cn"
+        assert "示范市第3局" in msg["Subject"] and "2026年1月31日" in msg["Subject"]  # default deadline
+        body = msg.get_body(("plain",)).get_content()
+        assert "联系人2" in body and "2026年1月31日前" in body
+        attachment, = list(msg.iter_attachments())
+        assert attachment.get_filename() == "示范市第3局-2025年度政府信息公开工作年度报告填报表.xlsx"
+        data = attachment.get_content()
+        assert data == eml.with_suffix(".xlsx").read_bytes()
+        msg2 = email.message_from_bytes((out / "示范市第2局-2025年度政府信息公开工作年度报告填报表.eml").read_bytes(),
+                                        policy=policy.default)
+        assert "2026年1月15日" in msg2["Subject"]
+        wb = openpyxl.load_workbook(eml.with_suffix(".xlsx"))
+        assert named_cell(wb, "agency").value == "示范市第3局" and named_cell(wb, "year").value == 2025
+        assert named_cell(wb, "agency").protection.locked is True
+
+
+def test_roster_without_name_column_is_an_input_error(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("名称,邮箱\n某局,a@b.cn\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["template", "--roster", str(roster), "--year", "2025", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "单位名称" in result.output
+
+
+def test_cli_template_and_read(tmp_path):
+    out = tmp_path / "t.xlsx"
+    runner = CliRunner()
+    result = runner.invoke(main, ["template", "-o", str(out), "--agency", "示范局", "--year", "2024"])
+    assert result.exit_code == 0 and out.exists()
+    result = runner.invoke(main, ["read", str(out), "-o", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["agency"] == "示范局" and report["year"] == 2024
+    assert report["applications"]["new_received"]["natural_person"] is None
+    assert report["applications"]["new_received"]["total"] == 0
+    result = runner.invoke(main, ["read", str(out), "--year", "2025"])
+    assert result.exit_code == 2 and "2024" in result.output

@@ -1,0 +1,36 @@
+"""Test helpers: fill a template through its defined names, as another tool would."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from converter.form import get_path, load_form
+from converter.xlsx_layout import name_of
+from converter.xlsx_template import write_template
+
+
+def named_cell(wb, path: str):
+    (sheet, coord), = wb.defined_names[name_of(path)].destinations
+    return wb[sheet][coord.replace("$", "")]
+
+
+def fill(wb, report: dict, keys=None) -> None:
+    """Write every input number and text of `report` into the cells named after their paths."""
+    form = load_form()
+    keys = keys or [n.key for n in form.inputs] + [t.key for t in form.texts]
+    for key in keys:
+        named_cell(wb, key).value = get_path(report, key)
+
+
+def filled_template(tmp_path: Path, report: dict, name: str = "filled.xlsx", edit=None) -> Path:
+    """A template for report's agency/year, filled with its inputs via openpyxl (optionally edited)."""
+    blank = tmp_path / ("blank-" + name)
+    write_template(blank, agency=report["agency"], year=report["year"])
+    wb = openpyxl.load_workbook(blank)
+    fill(wb, report)
+    if edit:
+        edit(wb)
+    out = tmp_path / name
+    wb.save(out)
+    return out

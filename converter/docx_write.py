@@ -355,6 +355,28 @@ def paragraphs(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _width_chars(text: str) -> float:
+    """Printed width in full-width characters: digits and Latin letters count half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+def signature(agency: str, date_text: str) -> list[str]:
+    """GB/T 9704 7.3.5: the date 4 characters in from the right, the agency centred over the date;
+    an agency name longer than the date sits 2 characters in, with the date centred under it."""
+    w_agency, w_date = _width_chars(agency), _width_chars(date_text)
+    if w_agency <= w_date:
+        right = {"agency": 4 + (w_date - w_agency) / 2, "date": 4.0}
+    else:
+        right = {"agency": 2.0, "date": 2 + (w_agency - w_date) / 2}
+
+    def ppr(chars: float) -> str:
+        return (f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="{round(chars * 100)}" '
+                f'w:right="{round(chars * SZ_BODY * 10)}"/>')
+
+    return [_para("Signature", agency, ppr(right["agency"])) if agency else "",
+            _para("Signature", date_text, ppr(right["date"]))]
+
+
 def chinese_date(value: _dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
@@ -535,8 +557,7 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
             last_is_table = True
     if sign_date is not None:
         body.append(_para("BodyText"))
-        body.append(_para("Signature", agency))
-        body.append(_para("Signature", chinese_date(sign_date)))
+        body.extend(signature(agency, chinese_date(sign_date)))
         last_is_table = False
     if last_is_table:
         body.append(_para("BodyText"))

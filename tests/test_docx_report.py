@@ -402,3 +402,18 @@ def test_children_in_schema_order(unique_docx, tmp_path):
             assert positions == sorted(positions), (name, local, kids)
             checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("agency,agency_right,date_right", [
+    ("某局", 400 + round((10 - 2) / 2 * 100), 400),  # 2026年1月20日 is 10 characters wide (digits count half)
+    ("示范市自然资源和规划局", 200, 200 + round((11 - 10) / 2 * 100)),
+])
+def test_signature_date_four_in_agency_centred(tmp_path, agency, agency_right, date_right):
+    report = load_example("hengyang-commerce-2025.json")
+    report["agency"] = agency
+    out, _ = write(tmp_path, report, sign_date=datetime.date(2026, 1, 20))
+    doc = part(out, "word/document.xml")
+    sig = doc.xpath("//w:body/w:p[w:pPr/w:pStyle/@w:val='Signature']", namespaces=NS)
+    assert [text_of(p) for p in sig] == [agency, "2026年1月20日"]
+    rights = [int(p.xpath("./w:pPr/w:ind/@w:rightChars", namespaces=NS)[0]) for p in sig]
+    assert rights == [agency_right, date_right]

@@ -1,0 +1,76 @@
+"""The template in a real office suite: LibreOffice recalculates the live checks and saves; we read it back."""
+from __future__ import annotations
+
+import openpyxl
+from conftest import load_example
+from office import convert
+from xlsx_fill import filled_template, named_cell
+
+from converter.form import get_path
+from converter.validate import validate
+from converter.xlsx_layout import COVER, COVER_SUMMARY_ROW, SUMMARY_ROW, layout
+from converter.xlsx_read import read_workbook
+
+OVERWRITTEN = ("applications.results_total.natural_person", "applications.granted.total",
+               "review_litigation.review.total")
+
+
+def _recalculated(tmp_path, report, edit=None):
+    src = filled_template(tmp_path, report, edit=edit)
+    out = convert(src, "xlsx", tmp_path / "lo")
+    return src, out
+
+
+def _check_values(path, form):
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return wb, {c.rule.id: wb[c.pos.sheet].cell(c.pos.row, c.pos.col).value for c in layout(form).checks}
+
+
+def test_libreoffice_shows_exactly_the_failing_checks(tmp_path, form):
+    broken = load_example("county-education-2025-broken.json")
+
+    def edit(wb):  # the agency typed its (wrong) totals over three formulas
+        for key in OVERWRITTEN:
+            named_cell(wb, key).value = get_path(broken, key)
+
+    src, out = _recalculated(tmp_path, broken, edit)
+    ours, theirs = read_workbook(src), read_workbook(out)
+    assert theirs.report == ours.report
+    assert theirs.report["text"]["overview"] == broken["text"]["overview"]
+    assert {f.code for f in theirs.findings} == {"read.formula_overwritten"}
+
+    failing = {f.context["rule"] for f in validate(theirs.report, form)
+               if f.severity == "error" and f.context.get("rule")}
+    assert failing  # the broken example breaks rules of every kind
+    wb, checks = _check_values(out, form)
+    assert all(v is not None for v in checks.values()), "LibreOffice did not recalculate"
+    crossed = {rule for rule, v in checks.items() if str(v).startswith("✘")}
+    assert crossed == failing
+    assert all(v == "✔" for rule, v in checks.items() if rule not in failing)
+    for rule in crossed:  # "✘ 差N" names the difference the validator computes
+        finding = next(f for f in validate(theirs.report, form) if f.context.get("rule") == rule)
+        assert checks[rule] == f"✘ 差{abs(finding.context['difference'])}"
+    t3_failed = sum(1 for r in crossed if r.startswith("t3."))
+    assert wb["表三"].cell(SUMMARY_ROW, 1).value == f"✘ {t3_failed} 项勾稽关系不成立"
+    assert wb[COVER].cell(COVER_SUMMARY_ROW, 2).value == f"✘ {len(crossed)} 项勾稽关系不成立"
+
+
+def test_libreoffice_valid_data_all_ticks(tmp_path, form):
+    valid = load_example("district-market-regulation-2025.json")
+    src, out = _recalculated(tmp_path, valid)
+    theirs, ours = read_workbook(out), read_workbook(src)
+    assert theirs.report == ours.report
+    assert theirs.cells == ours.cells and theirs.findings == []  # names survive LibreOffice's save
+    wb, checks = _check_values(out, form)
+    assert set(checks.values()) == {"✔"}
+    for table in form.tables:
+        value = wb[table.name].cell(SUMMARY_ROW, 1).value
+        assert value == "✔ 勾稽关系全部成立" or "无勾稽关系" in value
+    assert wb[COVER].cell(COVER_SUMMARY_ROW, 2).value == "✔ 勾稽关系全部成立"
+    # the totals LibreOffice computed are the totals the reader recomputes
+    lay = layout(form)
+    report = read_workbook(out).report
+    for key in form.derived:
+        pos = lay.cells[key]
+        assert wb[pos.sheet].cell(pos.row, pos.col).value == get_path(report, key), key
+

@@ -405,8 +405,8 @@ def test_children_in_schema_order(unique_docx, tmp_path):
 
 
 @pytest.mark.parametrize("agency,agency_right,date_right", [
-    ("某局", 400 + round((10 - 2) / 2 * 100), 400),  # 2026年1月20日 is 10 characters wide (digits count half)
-    ("示范市自然资源和规划局", 200, 200 + round((11 - 10) / 2 * 100)),
+    ("某局", 400 + round((6.5 - 2) / 2 * 100), 400),  # 2026年1月20日 is 6.5 characters wide (digits count half)
+    ("示范市自然资源和规划局", 200, 200 + round((11 - 6.5) / 2 * 100)),
 ])
 def test_signature_date_four_in_agency_centred(tmp_path, agency, agency_right, date_right):
     report = load_example("hengyang-commerce-2025.json")

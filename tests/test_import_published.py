@@ -260,3 +260,45 @@ def test_check_with_prior_published_page(tmp_path):
     last2 = write(tmp_path, "last2.html", render_html(changed))
     c = CliRunner().invoke(main, ["check", str(current), "--prior", str(last2), "--format", "json"])
     assert json.loads(c.output)["findings"] != fa
+
+
+def test_wrapped_title_and_unnumbered_headings_in_word(tmp_path):
+    """Title on two lines (agency, then year + 年度报告); headings numbered by Word, so no 一、 in the text."""
+    import docx
+
+    report = load_example("district-market-regulation-2025.json")
+    src = tmp_path / "src.docx"
+    src.write_bytes(docx_bytes(report))
+    doc = docx.Document(str(src))
+    first = doc.paragraphs[0]
+    first.text = report["agency"]
+    new = doc.paragraphs[1].insert_paragraph_before(f"{report['year']}年政府信息公开工作年度报告")
+    assert new.text.startswith("2025")
+    for p in doc.paragraphs:
+        for section in FORM.sections:
+            if p.text == section.heading:
+                p.text = section.heading.split("、", 1)[1]
+    out = tmp_path / "wrapped.docx"
+    doc.save(str(out))
+    loaded = import_file(out)
+    assert diff(loaded.report, report) == []
+
+
+def test_table_four_with_a_label_column(tmp_path):
+    report = make_report("某某市医疗保障局", 2025, seed=9)
+    rows = table_rows(FORM, "t4", report)
+    rows[0].insert(0, ("项目", 3, 1))
+    rows[3].insert(0, ("件数", 1, 1))
+    page = render_html(report)
+    start = page.index("<table", page.index("四、政府信息公开行政复议"))
+    end = page.index("</table>", start) + len("</table>")
+    page = page[:start] + html_table(rows) + page[end:]
+    loaded = import_file(write(tmp_path, "r.html", page))
+    assert loaded.report["review_litigation"] == report["review_litigation"]
+
+
+def test_attachment_links_after_the_report_dropped(tmp_path):
+    report = load_example("hengyang-commerce-2025.json")
+    page = render_html(report, signature=False).replace(
+        '<div class="bdsharebuttonbox">', '<p>附件：年度报告.pdf</p><p>衡阳市商务局2025年度报告.docx</p><div class="bdsharebuttonbox">')
+    assert import_file(write(tmp_path, "r.html", page)).report["text"]["other"] == "无"

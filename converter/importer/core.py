@@ -104,6 +104,7 @@ def _squash(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+_YEAR_TITLE_RE = re.compile(r"^(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告$")
 TITLE_RE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告")
 
 # Section headings by number and keywords (on the squashed text), searched in order.
@@ -124,7 +125,7 @@ _FURNITURE = re.compile(
     r"点击(?:数|量|率)?[:：]|阅读(?:数|量|次数)[:：]|责任编辑|^编辑[:：]|网站地图|版权所有|ICP备|公网安备|网站标识码|"
     r"^主办(?:单位)?[:：]|^承办(?:单位)?[:：]|^联系我们|^首页$|当前位置|您的位置|您现在的位置|^相关(?:链接|附件|文章|阅读)|"
     r"^索引号|^发文机关|^发布机构|^发文字号|^文号[:：]|^主题分类|^信息分类|^成文日期|^生成日期|^公开方式|^有效性|"
-    r"^技术支持|^地址[:：]|^电话[:：]|^邮编[:：]|^微信$|^微博$|^QQ空间$|^分享$|^打印$|^关闭$|^返回顶部|^【返回|^\[返回"
+    r"^附件[:：]|\.(?:docx?|pdf|xlsx?|wps|zip|rar)$|^技术支持|^地址[:：]|^电话[:：]|^邮编[:：]|^微信$|^微博$|^QQ空间$|^分享$|^打印$|^关闭$|^返回顶部|^【返回|^\[返回"
 )
 
 
@@ -280,12 +281,19 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
 
     # title: the last title-like paragraph before the first section heading
     title_idx, agency, year = None, "", None
+    previous = None
     for i, p in paras:
         if i >= first_head:
             break
         m = TITLE_RE.match(_squash(p.text))
         if m and len(_squash(p.text)) <= 80:
             title_idx, agency, year = i, m.group("agency"), int(m.group("year"))
+        else:
+            m = _YEAR_TITLE_RE.match(_squash(p.text))
+            if m and previous is not None and 2 <= len(_squash(previous.text)) <= 30 and \
+                    not is_furniture(previous.text):  # the title wrapped: agency on the line above
+                title_idx, agency, year = i, _squash(previous.text), int(m.group("year"))
+        previous = p
     if title_idx is not None:
         agency = _clean_agency(agency)
 
@@ -384,18 +392,27 @@ def _drop_signature(lines: list[str], agency: str) -> list[str]:
     return lines
 
 
+_BARE_HEADINGS = {
+    "一": ("总体情况",), "二": ("主动公开政府信息情况",), "三": ("收到和处理政府信息公开申请情况",),
+    "四": ("政府信息公开行政复议、行政诉讼情况", "政府信息公开行政复议行政诉讼情况"),
+    "五": ("存在的主要问题及改进情况", "政府信息公开工作存在的主要问题及改进情况"), "六": ("其他需要报告的事项",),
+}
+
+
 def find_headings(paras: list[tuple[int, Para]]) -> dict[str, int]:
-    """Block index of each numbered section heading found, searched in order."""
+    """Block index of each section heading found, searched in order (numbered, or exactly the heading's
+    words when Word's automatic numbering left the number out of the text)."""
     found: dict[str, int] = {}
     pos = 0
     for num in _NUM:
         pattern = re.compile(rf"^(?:第)?{num}(?:部分)?[、.．,，:：\s]*(?:.{{0,12}}?)(?:{_SECTION_WORDS[num]})")
+        bare = {_squash(h).replace("、", "") for h in _BARE_HEADINGS[num]}
         for k in range(pos, len(paras)):
             i, p = paras[k]
             s = _squash(p.text)
             if "|" in s or len(s) > 40:
                 continue
-            if pattern.match(s) and (num != "六" or "其他" in s):
+            if (pattern.match(s) and (num != "六" or "其他" in s)) or s.rstrip("。:：").replace("、", "") in bare:
                 found[num] = i
                 pos = k + 1
                 break
@@ -517,6 +534,10 @@ def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: di
                         break
         elif spec.unlabelled is not None and any(k[0] == "number" for k in kinds):
             match, leaf = spec.unlabelled, None
+        if match is None and spec.unlabelled is not None and len({s.origin for _, s in labels}) == 1 and \
+                sum(k[0] == "number" for k in kinds) >= len(spec.unlabelled.cells) // 2 and \
+                labels[-1][0] < len(row) - len(spec.unlabelled.cells) + 1:
+            match, leaf = spec.unlabelled, labels[-1][1]  # e.g. a "件数" column before 表四's numbers
         if match is None:
             if last_was_data:
                 header = []

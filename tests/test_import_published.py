@@ -302,3 +302,29 @@ def test_attachment_links_after_the_report_dropped(tmp_path):
     page = render_html(report, signature=False).replace(
         '<div class="bdsharebuttonbox">', '<p>附件：年度报告.pdf</p><p>衡阳市商务局2025年度报告.docx</p><div class="bdsharebuttonbox">')
     assert import_file(write(tmp_path, "r.html", page)).report["text"]["other"] == "无"
+
+
+def test_report_text_inside_a_one_cell_table(tmp_path):
+    """Some sites put the whole article in a one-cell layout table (no nested tables) and the tables after it."""
+    report = load_example("city-natural-resources-2025.json")
+    page = render_html(report)
+    start = page.index("<h1")
+    end = page.index("<p><strong>二、")
+    article = page[start:end]
+    page = page.replace(article, f'<table class="content"><tr><td>{article}</td></tr></table>')
+    loaded = import_file(write(tmp_path, "r.html", page))
+    assert diff(loaded.report, report) == []
+
+
+def test_copied_text_row_labels_without_numbering(tmp_path):
+    """Copied text where the row labels lost their （一）/1. numbering: matched without it."""
+    lines = ["某某县民政局2025年政府信息公开工作年度报告", "一、总体情况", "概况。", "二、主动公开政府信息情况",
+             "三、收到和处理政府信息公开申请情况", "本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3",
+             "予以公开 | 2 | 0 | 0 | 0 | 0 | 0 | 2", "本机关不掌握相关政府信息 | 1 | 0 | 0 | 0 | 0 | 0 | 1",
+             "不知所云的一行 | 5 | 5",
+             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "无", "六、其他需要报告的事项", "无"]
+    loaded = import_file(write(tmp_path, "r.txt", "\n".join(lines)))
+    apps = loaded.report["applications"]
+    assert apps["new_received"]["total"] == 3 and apps["granted"]["natural_person"] == 2
+    assert apps["unavailable_not_held"]["total"] == 1
+    assert "import.unplaced_values" in {f.code for f in loaded.findings}

@@ -99,6 +99,12 @@ def strip_text(text: str) -> str:
     return (text or "").strip(" \t\r\n\u00a0\u3000\u200b\ufeff")
 
 
+def clean_lines(text: str) -> str:
+    """clean_text for each line, keeping the line breaks (cell text made of several paragraphs)."""
+    lines = (clean_text(line) for line in (text or "").replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def _squash(text: str) -> str:
     """NFKC and no whitespace at all: for pattern matching on headings, titles, furniture."""
     return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
@@ -274,6 +280,8 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
     form = form or load_form()
     rd = _Reader(form, str(path))
     check_legacy(blocks, form, path)
+    specs = table_specs(form)
+    blocks = flatten_text_grids(blocks, specs, form)
 
     paras = [(i, b) for i, b in enumerate(blocks) if isinstance(b, Para) and b.text.strip()]
     heads = find_headings(paras)
@@ -335,7 +343,6 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
         set_path(report, section.text, "\n".join(lines))
 
     # tables
-    specs = table_specs(form)
     filled: dict[str, bool] = {}
     headers: dict[str, list[list[str]]] = {}
     grids = [(i, b) for i, b in enumerate(blocks) if isinstance(b, Grid)]
@@ -460,6 +467,25 @@ def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path) 
     else:
         rd.note("import.no_agency", "warning", "没有找到报告标题，无法确定单位名称", "agency")
     return agency, year
+
+
+def flatten_text_grids(blocks: list, specs: list, form: Form) -> list:
+    """A table that is not one of the report's and holds running text (a page laid out in a one-cell
+    table) is read as paragraphs."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Grid) and classify_grid(b, specs, form) is None and \
+                any(len(_squash(s.text)) >= 60 for row in b.rows for s in row):
+            seen = set()
+            for row in b.rows:
+                for slot in row:
+                    if slot.origin in seen:
+                        continue
+                    seen.add(slot.origin)
+                    out.extend(Para(line) for line in slot.text.split("\n") if line.strip())
+            continue
+        out.append(b)
+    return out
 
 
 # ---- 2019 trial format -------------------------------------------------------------------
@@ -636,13 +662,15 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
     rows: list[tuple[RowSpec | None, list[str]]] = []
     current: RowSpec | None = None
     values: list[str] = []
-    for tok in tokens:
-        kind = classify(tok, form)[0]
-        if kind == "label":
+    kinds = [classify(tok, form)[0] for tok in tokens]
+    for k, tok in enumerate(tokens):
+        if kinds[k] == "label":
             if values or current is not None:
                 rows.append((current, values))
             values = []
             current = match_row(spec, tok, form, fuzzy=False)
+            if current is None and k + 1 < len(tokens) and kinds[k + 1] != "label":
+                current = match_row(spec, tok, form, fuzzy=True)
             continue
         values.append(tok)
     rows.append((current, values))
@@ -680,6 +708,10 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
             rd.note("import.unplaced_row", "warning",
                     f"{spec.table.name}有 {len(loose_values)} 个数，应为 {n} 个，无法确定各数所在的列，未读取",
                     spec.unlabelled.cells[0].key, values=loose_values)
+    if spec.unlabelled is None and loose_values:
+        rd.note("import.unplaced_values", "warning",
+                f"{spec.table.name}中有 {len(loose_values)} 个数无法对应到表中的行（{'、'.join(loose_values[:8])}），未读取",
+                spec.table.numbers[0].key, values=loose_values)
     if single_total:
         rd.note("import.total_only", "info",
                 f"{spec.table.name}中 {len(single_total)} 行只有一个数，按“总计”列读取，申请人各列按空白处理"

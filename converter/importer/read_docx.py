@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from .core import Grid, Para, Slot, clean_text
+from .core import Grid, Para, Slot, clean_lines
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -15,7 +15,7 @@ def _table_grid(table) -> Grid:
         line = []
         for cell in row.cells:  # python-docx repeats a merged cell (gridSpan and vMerge) in every slot it covers
             origin = ids.setdefault(id(cell._tc), len(ids))
-            text = clean_text("\n".join(p.text for p in cell.paragraphs))
+            text = clean_lines("\n".join(p.text for p in cell.paragraphs))
             line.append(Slot(text, origin))
         rows.append(line)
     width = max((len(r) for r in rows), default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .core import Para, clean_text, unroll
+from .core import Para, clean_lines, clean_text, unroll
 
 _SKIP = {"script", "style", "noscript", "head", "iframe", "select", "button", "svg", "nav", "footer", "template",
          "object", "textarea", "input", "map", "option", "title", "meta", "link"}
@@ -46,26 +46,31 @@ def _span(el, name: str) -> int:
 
 
 def _cell_text(el) -> str:
+    """A cell's text; <br> and block elements (p, div …) inside it become line breaks."""
     parts = []
 
+    def text(t):
+        if t:
+            parts.append(re.sub(r"[ \t\r\n\f]+", " ", t))
+
     def walk(node):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag.lower() in _SKIP:
-            pass
-        else:
-            if tag.lower() == "br":
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag and tag not in _SKIP:
+            if tag == "br":
                 parts.append("\n")
-            if node.text and tag:
-                parts.append(node.text)
+            block = tag in _BLOCK and node is not el
+            if block:
+                parts.append("\n")
+            text(node.text)
             for child in node:
                 walk(child)
-                if tag.lower() in ("p", "div"):
-                    parts.append("\n")
-        if node is not el and node.tail:
-            parts.append(node.tail)
+            if block:
+                parts.append("\n")
+        if node is not el:
+            text(node.tail)
 
     walk(el)
-    return clean_text("".join(parts))
+    return clean_lines("".join(parts))
 
 
 def table_grid(table):

@@ -262,46 +262,6 @@ def import_cmd(file, output, fmt):
             click.echo(f"已写入 {output}", err=True)
 
 
-@main.command("import", context_settings=CONTEXT, options_metavar="[选项]")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=str), metavar="文件")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
-              help="把报告 JSON 写入此文件（默认输出到屏幕）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="读取情况的输出格式：text 供人阅读，json 供其他程序使用。")
-@fail_on_input_error
-def import_cmd(file, output, fmt):
-    """读取已公开的年度报告（网页 .html/.htm、Word .docx、复制的文字 .txt），转为报告 JSON。
-
-    按标题、章节和表格的行列名称识别内容；无法识别或推断出来的内容列在读取情况中。
-    2019 年试行格式的报告不予读取。退出码：0 已读取，2 文件无法使用。
-    """
-    from .errors import InputError as _InputError
-    from .importer import import_file
-    from .render import findings_text
-
-    loaded = import_file(file)
-    text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as e:
-            raise _InputError("output.unwritable", f"{output}：无法写入（{e.strerror or e}）", output) from None
-    else:
-        click.echo(text, nl=False)
-    if fmt == "json":
-        click.echo(json.dumps({"file": file, "output": output, "findings": [f.to_dict() for f in loaded.findings]},
-                              ensure_ascii=False, indent=2), err=True)
-    else:
-        report = loaded.report
-        title = f"读取 {file}（{report.get('agency') or '未识别单位'} {report.get('year') or '?'} 年度）"
-        body = findings_text(loaded.findings, title)
-        # the verdict line of findings_text speaks of errors in a report; here it is only what reading found
-        click.echo("\n".join(body.split("\n")[:-1]) if loaded.findings else title, err=True)
-        if output:
-            click.echo(f"已写入 {output}", err=True)
-
-
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=str), metavar="输出",
               help="生成的模板文件（.xlsx）；用 --roster 时为输出文件夹。")

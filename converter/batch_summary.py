@@ -1,0 +1,235 @@
+"""The coordinating office's summary workbook: who passed, every finding, the roll-up, the roster."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .atomic import atomic_path
+from .findings import SEVERITY_LABELS
+from .form import Form, get_path, load_form, set_path
+from .xlsx_template import _width as text_width  # TODO shared module
+
+SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET = "汇总", "问题清单", "合计"
+MISSING_SHEET, DUPLICATE_SHEET = "未报送", "重复报送"
+ROLLUP_FIRST_ROW = 3  # the roll-up's first table starts here (1-based); tables follow with a gap
+
+
+def agency_key(name) -> str:
+    """Roster names and typed names differ in spaces and bracket widths; compare them folded."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
+
+
+def roster_check(roster_rows: list[dict], items: list[dict]) -> dict:
+    files_by_agency: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        if item.get("agency"):
+            files_by_agency[agency_key(item["agency"])].append(item["file"])
+    names = [row["单位名称"] for row in roster_rows]
+    missing = [n for n in names if not files_by_agency.get(agency_key(n))]
+    duplicated = {n: files_by_agency[agency_key(n)] for n in names if len(files_by_agency.get(agency_key(n), [])) > 1}
+    known = {agency_key(n) for n in names}
+    unknown = sorted({item["agency"] for item in items if item.get("agency") and agency_key(item["agency"]) not in known})
+    return {"listed": len(names), "missing": missing, "duplicated": duplicated, "not_in_roster": unknown}
+
+
+def rollup(form: Form, reports: list[dict]) -> dict:
+    """Cell-by-cell sum of reports; a cell blank in every report stays blank."""
+    total = form.empty_report("", None)
+    for cell in form.numbers:
+        values = [v for r in reports if isinstance(v := get_path(r, cell.key), (int, float)) and not isinstance(v, bool)]
+        if values:
+            s = sum(values)
+            set_path(total, cell.key, round(s, 6) if isinstance(s, float) else s)
+    return total
+
+
+def rollup_positions(form: Form) -> dict[str, tuple[int, int]]:
+    """key → (row, col), 0-based, of each number in the roll-up sheet: the one layout writer and tests share."""
+    out, top = {}, ROLLUP_FIRST_ROW - 1
+    for table in form.tables:
+        grid_top = top + 1  # a caption row above each table
+        for cell in table.numbers:
+            out[cell.key] = (grid_top + cell.r - 1, cell.c - 1)
+        top = grid_top + table.rows + 1
+    return out
+
+
+def _passing(items):
+    return [i for i in items if i["status"] in ("通过", "有警告") and isinstance(i.get("report"), dict)]
+
+
+def summary_name(items: list[dict]) -> str:
+    years = Counter(i.get("year") for i in items if isinstance(i.get("year"), int))
+    return f"{years.most_common(1)[0][0]}年度报告汇总.xlsx" if years else "年度报告汇总.xlsx"
+
+
+def write_summary(result) -> Path:
+    import xlsxwriter
+
+    items = result.items
+    form = load_form()
+    target = result.outbox / summary_name(items)
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
+        wb.set_properties({"title": "年度报告汇总", "author": "converter"})
+        f = _formats(wb)
+        _summary_sheet(wb, f, form, result)
+        _findings_sheet(wb, f, items)
+        _rollup_sheet(wb, f, form, [i["report"] for i in _passing(items)])
+        if result.roster:
+            _roster_sheets(wb, f, result.roster)
+        for ws in wb.worksheets():
+            ws.set_paper(9)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
+        wb.close()
+    return target
+
+
+def _formats(wb) -> dict:
+    base = {"font_name": "宋体", "font_size": 10.5, "valign": "vcenter", "border": 1, "text_wrap": True}
+    f = {
+        "title": wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True}),
+        "note": wb.add_format({"font_name": "宋体", "font_size": 10, "font_color": "#555555"}),
+        "head": wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center"}),
+        "text": wb.add_format(base),
+        "num": wb.add_format({**base, "align": "center"}),
+        "fee": wb.add_format({**base, "align": "center", "num_format": "0.00####"}),
+        "label": wb.add_format({**base, "align": "center"}),
+    }
+    for status, colour in (("通过", "#C6EFCE"), ("有警告", "#FFEB9C"), ("有错误", "#FFC7CE"), ("无法读取", "#D9D9D9")):
+        f[status] = wb.add_format({**base, "align": "center", "bold": True, "bg_color": colour})
+    return f
+
+
+def _summary_sheet(wb, f, form: Form, result) -> None:
+    ws = wb.add_worksheet(SUMMARY_SHEET)
+    counts = result.counts()
+    ws.write(0, 0, "年度报告报送汇总", f["title"])
+    ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.items)} 个文件", f["note"])
+    heads = ["序号", "文件", "单位", "年度", "状态", "错误", "警告", "提示", *[label for _, label in form.key_totals],
+             "输出文件", "说明"]
+    widths = [5, 34, 24, 7, 9, 6, 6, 6, *[11] * len(form.key_totals), 34, 60]
+    for c, (h, w) in enumerate(zip(heads, widths)):
+        ws.write(3, c, h, f["head"])
+        ws.set_column(c, c, w)
+    for n, item in enumerate(result.items, start=1):
+        r = 3 + n
+        counts = item.get("counts") or {}
+        row = [n, item["file"], item.get("agency") or "", item.get("year") or ""]
+        for c, v in enumerate(row):
+            ws.write(r, c, v, f["num"] if c in (0, 3) else f["text"])
+        ws.write(r, 4, item["status"], f[item["status"]])
+        for c, sev in enumerate(("error", "warning", "info"), start=5):
+            ws.write_number(r, c, counts.get(sev, 0), f["num"])
+        for c, (key, _) in enumerate(form.key_totals, start=8):
+            value = (item.get("totals") or {}).get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(r, c, value, f["fee"] if form.cell[key].type == "amount" else f["num"])
+            else:
+                ws.write_blank(r, c, None, f["num"])
+        c = 8 + len(form.key_totals)
+        ws.write(r, c, "；".join(item.get("outputs", {}).values()), f["text"])
+        ws.write(r, c + 1, _explain(item), f["text"])
+    ws.freeze_panes(4, 3)
+    ws.autofilter(3, 0, 3 + len(result.items), len(heads) - 1)
+
+
+def _explain(item: dict) -> str:
+    if item.get("error"):
+        return item["error"]["message"]
+    errors = [x["message"] for x in item.get("findings", []) if x["severity"] == "error"]
+    if errors:
+        more = f"（另有 {len(errors) - 1} 项错误，见“问题清单”）" if len(errors) > 1 else ""
+        return errors[0] + more
+    return ""
+
+
+def _findings_sheet(wb, f, items) -> None:
+    ws = wb.add_worksheet(FINDINGS_SHEET)
+    heads = ["文件", "单位", "严重程度", "单元格", "表", "行", "列", "规则", "说明"]
+    for c, (h, w) in enumerate(zip(heads, [30, 22, 8, 10, 6, 24, 12, 18, 90])):
+        ws.write(0, c, h, f["head"])
+        ws.set_column(c, c, w)
+    r = 0
+    for item in items:
+        rows = item.get("findings", [])
+        if item.get("error"):
+            rows = [{"severity": "error", "code": item["error"]["code"], "message": item["error"]["message"],
+                     "location": {}}]
+        for finding in rows:
+            r += 1
+            loc = finding.get("location", {})
+            cell = f"{loc['sheet']}!{loc['cell']}" if loc.get("sheet") and loc.get("cell") else ""
+            values = [item["file"], item.get("agency") or "", SEVERITY_LABELS.get(finding["severity"], ""), cell,
+                      loc.get("table", ""), loc.get("row_label", ""), loc.get("col_label", ""), finding["code"],
+                      finding["message"]]
+            for c, v in enumerate(values):
+                ws.write_string(r, c, str(v or ""), f["text"])
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(r, 1), len(heads) - 1)
+
+
+def _rollup_sheet(wb, f, form: Form, reports: list[dict]) -> None:
+    ws = wb.add_worksheet(ROLLUP_SHEET)
+    total = rollup(form, reports)
+    ws.write(0, 0, f"{len(reports)} 个单位合计（仅含校验通过的报告）", f["title"])
+    positions = rollup_positions(form)
+    widths = [max(t.col_widths[i] if i < len(t.col_widths) else 0 for t in form.tables) for i in
+              range(max(t.cols for t in form.tables))]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    for table in form.tables:
+        first = table.numbers[0]
+        top = positions[first.key][0] - (first.r - 1)
+        ws.write(top - 1, 0, f"{table.name}　{table.title}", f["title"])
+        heights: dict[int, float] = {}
+        for lab in table.labels:
+            _write_span(ws, top + lab.r - 1, lab.c - 1, lab.rs, lab.cs, lab.text, f["label"])
+            lines = math.ceil(text_width(lab.text) / max(sum(widths[lab.c - 1:lab.c - 1 + lab.cs]) - 1.5, 2))
+            for r in range(top + lab.r - 1, top + lab.r - 1 + lab.rs):
+                heights[r] = max(heights.get(r, 16), (14 * lines + 4) / lab.rs)
+        for r, h in heights.items():
+            ws.set_row(r, h)
+        for cell in table.numbers:
+            value = get_path(total, cell.key)
+            fmt = f["fee"] if cell.type == "amount" else f["num"]
+            _write_span(ws, top + cell.r - 1, cell.c - 1, cell.rs, cell.cs, value, fmt)
+
+
+def _write_span(ws, r, c, rs, cs, value, fmt) -> None:
+    if rs > 1 or cs > 1:
+        ws.merge_range(r, c, r + rs - 1, c + cs - 1, "", fmt)
+    if value is None:
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, fmt)
+    else:
+        ws.write_string(r, c, value, fmt)
+
+
+def _roster_sheets(wb, f, roster: dict) -> None:
+    ws = wb.add_worksheet(MISSING_SHEET)
+    ws.write(0, 0, f"名单中 {roster['listed']} 个单位，未报送 {len(roster['missing'])} 个", f["title"])
+    ws.write(2, 0, "单位名称", f["head"])
+    ws.set_column(0, 0, 40)
+    for r, name in enumerate(roster["missing"], start=3):
+        ws.write_string(r, 0, name, f["text"])
+    ws = wb.add_worksheet(DUPLICATE_SHEET)
+    ws.write(0, 0, f"报送了多个文件的单位 {len(roster['duplicated'])} 个", f["title"])
+    ws.write(2, 0, "单位名称", f["head"])
+    ws.write(2, 1, "文件", f["head"])
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 80)
+    r = 3
+    for name, files in roster["duplicated"].items():
+        for file in files:
+            ws.write_string(r, 0, name, f["text"])
+            ws.write_string(r, 1, file, f["text"])
+            r += 1
+    if roster.get("not_in_roster"):
+        ws.write(r + 1, 0, "不在名单中的单位：" + "、".join(roster["not_in_roster"]), f["note"])

@@ -1,0 +1,186 @@
+"""`converter batch` over a folder in every state: good, broken, foreign, corrupt, duplicated."""
+import hashlib
+import json
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES
+from converter.batch import discover, run_batch
+from converter.batch_summary import FINDINGS_SHEET, ROLLUP_SHEET, SUMMARY_SHEET, rollup_positions
+from converter.cli import main
+from converter.form import get_path, load_form, set_path
+from converter.sample import make_report
+from converter.xlsx_template import write_template
+
+FORM = load_form()
+
+
+def _hashes(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory):
+    root = tmp_path_factory.mktemp("inbox")
+    good = {}
+    for i, agency in enumerate(["甲区教育局", "甲区卫生健康局", "甲区财政局"]):
+        report = make_report(agency, 2025, scale=30 + i * 10, seed=i)
+        write_template(root / f"{agency}.xlsx", agency=agency, year=2025, values=report)
+        good[agency] = report
+    # a sub-folder, an upper-case extension, and a second file from one agency (duplicated)
+    (root / "第二批").mkdir()
+    dup = make_report("甲区财政局", 2025, scale=12, seed=99)
+    write_template(root / "第二批" / "甲区财政局（更正）.XLSX", agency="甲区财政局", year=2025, values=dup)
+    good["甲区财政局（更正）"] = dup
+    broken = make_report("甲区民政局", 2025, scale=20, seed=5)
+    set_path(broken, "applications.carried_forward.research", get_path(broken, "applications.carried_forward.research") + 4)
+    write_template(root / "甲区民政局.xlsx", agency="甲区民政局", year=2025, values=broken)
+    # foreign: a workbook that is not our template
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "工资表"
+    wb.save(root / "其他表格.xlsx")
+    # corrupt: a truncated copy of a good workbook, and a text file named .xlsx
+    data = (root / "甲区教育局.xlsx").read_bytes()
+    (root / "损坏.xlsx").write_bytes(data[: len(data) // 2])
+    (root / "纯文本.xlsx").write_text("单位,数量\n甲,1\n", encoding="utf-8")
+    # never inputs: Office lock file, hidden file, other kinds
+    (root / "~$甲区教育局.xlsx").write_bytes(b"lock")
+    (root / ".隐藏.xlsx").write_bytes(data)
+    (root / "说明.txt").write_text("请于1月20日前报送", encoding="utf-8")
+    roster = root.parent / "roster.csv"
+    roster.write_text("单位名称,邮箱\n甲区教育局,a@x.cn\n甲区卫生健康局,\n甲区财政局,\n甲区民政局,\n甲区司法局,\n",
+                      encoding="utf-8-sig")
+    return root, good, roster
+
+
+@pytest.fixture(scope="module")
+def batch_run(inbox, tmp_path_factory):
+    root, good, roster = inbox
+    before = _hashes(root)
+    out = tmp_path_factory.mktemp("outbox")
+    result = run_batch(root, out, roster=roster, jobs=2)
+    assert _hashes(root) == before, "a batch must never modify its inputs"
+    return result, out
+
+
+def test_discovery_skips_lock_hidden_and_other_files(inbox):
+    root, _, _ = inbox
+    names = sorted(p.name for p in discover(root))
+    assert names == sorted(["甲区教育局.xlsx", "甲区卫生健康局.xlsx", "甲区财政局.xlsx", "甲区财政局（更正）.XLSX",
+                            "甲区民政局.xlsx", "其他表格.xlsx", "损坏.xlsx", "纯文本.xlsx"])
+
+
+def test_status_of_every_file(batch_run):
+    result, _ = batch_run
+    status = {i["file"]: i["status"] for i in result.items}
+    assert status["甲区民政局.xlsx"] == "有错误"
+    for name in ("其他表格.xlsx", "损坏.xlsx", "纯文本.xlsx"):
+        assert status[name] == "无法读取", name
+    for name in ("甲区教育局.xlsx", "甲区卫生健康局.xlsx", "甲区财政局.xlsx", "第二批/甲区财政局（更正）.XLSX"):
+        assert status[name] in ("通过", "有警告"), name
+    assert result.exit_code == 2
+    errors = {i["file"]: i["error"] for i in result.items if i["status"] == "无法读取"}
+    assert errors["其他表格.xlsx"]["code"] == "input.not_template"
+    assert {errors["损坏.xlsx"]["code"], errors["纯文本.xlsx"]["code"]} <= {"input.not_xlsx", "input.corrupt_zip",
+                                                                         "input.not_zip", "input.text_file"}
+    for name, error in errors.items():
+        assert name in error["message"] and "Traceback" not in error["message"]
+
+
+def test_reports_only_for_good_files_and_annotated_copies_for_errors(batch_run):
+    result, out = batch_run
+    docx = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx"))
+    assert docx == sorted(["报告/甲区教育局.docx", "报告/甲区卫生健康局.docx", "报告/甲区财政局.docx",
+                           "报告/第二批/甲区财政局（更正）.docx"])
+    annotated = list((out / "退回修改").rglob("*.xlsx"))
+    assert [p.name for p in annotated] == ["甲区民政局-问题标注.xlsx"]
+    wb = openpyxl.load_workbook(annotated[0])
+    assert "问题清单" in wb.sheetnames
+    assert not list(out.rglob("*.tmp")) and not [p for p in out.rglob(".*") if p.is_file()]
+
+
+def test_summary_rows_findings_and_rollup_equal_sum_of_passing(batch_run, inbox):
+    result, out = batch_run
+    _, good, _ = inbox
+    summaries = list(out.glob("*汇总*.xlsx"))
+    assert len(summaries) == 1
+    wb = openpyxl.load_workbook(summaries[0])
+    rows = [r for r in wb[SUMMARY_SHEET].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert {r[1]: r[4] for r in rows} == {i["file"]: i["status"] for i in result.items}
+    findings = [r for r in wb[FINDINGS_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert any(r[0] == "甲区民政局.xlsx" and r[7] == "t3.balance" and "科研机构" in r[8] for r in findings)
+    assert any(r[0] == "损坏.xlsx" for r in findings)
+    ws = wb[ROLLUP_SHEET]
+    for key, (r, c) in rollup_positions(FORM).items():
+        expected = sum(get_path(rep, key) or 0 for rep in good.values())
+        got = ws.cell(r + 1, c + 1).value
+        assert got == pytest.approx(expected), key
+    assert "4 个单位合计" in ws["A1"].value
+
+
+def test_roster_missing_and_duplicated(batch_run):
+    result, out = batch_run
+    assert result.roster["missing"] == ["甲区司法局"]
+    assert list(result.roster["duplicated"]) == ["甲区财政局"]
+    wb = openpyxl.load_workbook(next(out.glob("*汇总*.xlsx")))
+    assert [r[0] for r in wb["未报送"].iter_rows(min_row=4, values_only=True)] == ["甲区司法局"]
+    assert len(list(wb["重复报送"].iter_rows(min_row=4, values_only=True))) >= 2
+
+
+def test_manifest_has_hashes_status_outputs_version(batch_run, inbox):
+    from converter import __version__
+
+    result, out = batch_run
+    root, _, _ = inbox
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == __version__
+    by_file = {i["file"]: i for i in manifest["inputs"]}
+    edu = by_file["甲区教育局.xlsx"]
+    assert edu["sha256"] == hashlib.sha256((root / "甲区教育局.xlsx").read_bytes()).hexdigest()
+    assert set(edu["outputs"]) == {"json", "report"} and all((out / p).is_file() for p in edu["outputs"].values())
+    assert by_file["甲区民政局.xlsx"]["outputs"].keys() == {"json", "annotated"}
+
+
+def test_rerun_skips_unchanged_and_force_redoes(inbox, tmp_path):
+    root, _, _ = inbox
+    copy = tmp_path / "in"
+    shutil.copytree(root, copy)
+    out = tmp_path / "out"
+    first = run_batch(copy, out, jobs=1)
+    second = run_batch(copy, out, jobs=1)
+    readable = sum(1 for i in first.items if i["status"] != "无法读取")
+    assert second.reused == readable
+    assert [i["status"] for i in second.items] == [i["status"] for i in first.items]
+    # a changed file is redone, a deleted output is rebuilt
+    report = make_report("甲区教育局", 2025, scale=77, seed=3)
+    write_template(copy / "甲区教育局.xlsx", agency="甲区教育局", year=2025, values=report)
+    (out / "报告" / "甲区卫生健康局.docx").unlink()
+    third = run_batch(copy, out, jobs=1)
+    assert third.reused == readable - 2
+    assert (out / "报告" / "甲区卫生健康局.docx").is_file()
+    assert run_batch(copy, out, jobs=1, force=True).reused == 0
+
+
+def test_outbox_inside_inbox_is_not_read_back(tmp_path):
+    report = make_report("乙局", 2025, scale=10)
+    write_template(tmp_path / "乙局.xlsx", agency="乙局", year=2025, values=report)
+    run_batch(tmp_path, tmp_path / "输出", jobs=1)
+    again = run_batch(tmp_path, tmp_path / "输出", jobs=1, force=True)
+    assert [i["file"] for i in again.items] == ["乙局.xlsx"]
+
+
+def test_cli_on_bundled_examples(tmp_path):
+    r = CliRunner().invoke(main, ["batch", str(EXAMPLES / "returned"), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 1, r.output  # the bundled set holds one report with errors
+    assert "共 4 个文件" in r.output and "有错误 1" in r.output and "汇总表" in r.output
+    assert len(list((tmp_path / "out" / "报告").glob("*.docx"))) == 3
+
+
+def test_cli_refuses_same_folder_and_missing_inbox(tmp_path):
+    r = CliRunner().invoke(main, ["batch", str(tmp_path), "-o", str(tmp_path)])
+    assert r.exit_code == 2 and "不能与收件文件夹相同" in r.stderr
+    r = CliRunner().invoke(main, ["batch", str(tmp_path / "无"), "-o", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "不存在" in r.stderr

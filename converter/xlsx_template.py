@@ -299,7 +299,7 @@ class _Writer:
 
     # ---- guide ----
     def _guide(self, ws):
-        ws.set_column(0, 0, 95)
+        ws.set_column(0, 0, 84)
         ws.write_string(0, 0, f"{GUIDE}", self.fmt("title"))
         ws.set_row(0, 32)
         lines = [
@@ -324,7 +324,7 @@ class _Writer:
         lines.append("八、填好后保存为 .xlsx 格式发回（WPS 请选择“Excel 文件(*.xlsx)”），文件名可保留不变。")
         for i, line in enumerate(lines, start=2):
             ws.write_string(i, 0, line, self.fmt("para"))
-            ws.set_row(i, 15 * max(1, math.ceil(_width(line) / 90)) + 6)
+            ws.set_row(i, 15 * max(1, math.ceil(_width(line) / 80)) + 6)
         self._a4(ws)
         self._protect(ws)
 
@@ -369,15 +369,19 @@ class _Writer:
         heights: dict[int, float] = {}
         for label in table.labels:
             pos = Pos(sheet, TABLE_TOP + label.r - 1, TABLE_LEFT + label.c - 1, label.rs, label.cs)
-            left = label.r > table.header_rows and label.c == 1 and label.cs > 1 and not label.text.startswith("（")
-            self._put(ws, pos, label.text, self.fmt("label_left" if left else "label"))
+            full = label.cs == table.cols and table.cols > 1  # a section line across the table
+            left = (label.r > table.header_rows and label.c == 1 and label.cs > 1 and not full
+                    and not label.text.startswith("（"))
+            self._put(ws, pos, label.text, self.fmt("label", bold=True) if full else
+                      self.fmt("label_left" if left else "label"))
             w = sum(table.col_widths[label.c - 1:label.c - 1 + label.cs])
             need = 14.5 * math.ceil(_width(label.text) / max(w - 1.5, 2)) + 5
             per_row = need / label.rs
             for r in range(pos.row, pos.row + label.rs):
-                heights[r] = max(heights.get(r, 20), per_row)
+                heights[r] = max(heights.get(r, 21), per_row)
         for n in table.numbers:
             pos = lay.cells[n.key]
+            heights[pos.row] = max(heights.get(pos.row, 21), 21)
             if n.key in self.form.derived:
                 rule = self.form.derived[n.key]
                 cached = self.derived.get(n.key)

@@ -1,0 +1,73 @@
+"""Render the Excel template's sheets to images for docs/: template → LibreOffice PDF → pdftoppm PNG.
+
+    python docs/render_template_pngs.py
+
+Writes docs/template-<sheet>.png for every printed sheet of a blank template (agency and year filled),
+and docs/template-表三-校验.png: 表三 filled with the broken example (three totals typed over their
+formulas), recalculated by LibreOffice, so the ✘ checks show. Needs soffice and pdftoppm.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from converter.form import get_path, load_form  # noqa: E402
+from converter.xlsx_layout import COVER, GUIDE, TEXTS  # noqa: E402
+from converter.xlsx_template import write_template  # noqa: E402
+
+DPI = 75
+
+
+def to_pdf(xlsx: Path, work: Path) -> Path:
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run([shutil.which("soffice"), f"-env:UserInstallation=file://{profile}", "--headless",
+                        "--norestore", "--convert-to", "pdf", "--outdir", str(work), str(xlsx)],
+                       check=True, capture_output=True, timeout=180)
+    return xlsx.with_suffix(".pdf")
+
+
+def page(pdf: Path, number: int, name: str) -> Path:
+    prefix = ROOT / "docs" / f"template-{name}"
+    subprocess.run(["pdftoppm", "-png", "-singlefile", "-r", str(DPI), "-f", str(number), "-l", str(number),
+                    str(pdf), str(prefix)], check=True)
+    return prefix.with_suffix(".png")
+
+
+def main() -> None:
+    form = load_form()
+    sheets = [COVER, GUIDE, TEXTS, *(t.name for t in form.tables)]  # one printed page each
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        blank = work / "template.xlsx"
+        write_template(blank, form, agency="衡阳市商务局", year=2025)
+        pdf = to_pdf(blank, work)
+        for i, sheet in enumerate(sheets, start=1):
+            out.append(page(pdf, i, sheet))
+        import openpyxl
+        from xlsx_fill import fill, named_cell
+
+        broken = json.loads((ROOT / "examples" / "county-education-2025-broken.json").read_text(encoding="utf-8"))
+        filled = work / "filled.xlsx"
+        write_template(filled, form, agency=broken["agency"], year=broken["year"])
+        wb = openpyxl.load_workbook(filled)
+        fill(wb, broken)
+        for key in ("applications.results_total.natural_person", "applications.granted.total"):
+            named_cell(wb, key).value = get_path(broken, key)
+        wb.save(filled)
+        pdf = to_pdf(filled, work)
+        out.append(page(pdf, sheets.index("表三") + 1, "表三-校验"))
+    for png in out:
+        print(f"{png.relative_to(ROOT)}  {png.stat().st_size // 1024} KB")
+
+
+if __name__ == "__main__":
+    main()

@@ -69,6 +69,8 @@ DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # lone surrogates, U+FFFE and U+FFFF.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LEVEL2 = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+BODY_CHAR = '<w:rStyle w:val="BodyTextChar"/>'
+_RUN_IN_HEADING = re.compile(r"^([（(][一二三四五六七八九十]+[）)][^。：:]{1,30}[。：:])(.+)$")
 
 
 # ---- small XML helpers ---------------------------------------------------------------------
@@ -144,6 +146,8 @@ def styles_xml() -> str:
         _style("paragraph", "Heading2", "heading 2", based="BodyText", next_="BodyText",
                ppr='<w:keepNext/><w:outlineLvl w:val="1"/>',
                rpr=_fonts(FONT_H2, FONT_H2) + no_bold + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+        _style("character", "BodyTextChar", "Body Text Char", based="DefaultParagraphFont",
+               rpr=_fonts(FONT_BODY)),
         _style("paragraph", "Signature", "Signature", based="BodyText",
                ppr=f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="400" w:right="{4 * SZ_BODY * 10}"/>'
                    '<w:jc w:val="right"/>'),
@@ -377,6 +381,17 @@ def signature(agency: str, date_text: str) -> list[str]:
             _para("Signature", date_text, ppr(right["date"]))]
 
 
+def narrative_para(style: str, line: str) -> str:
+    """A narrative paragraph. "（一）主动公开。全年……" keeps its heading part in the level-2 style and
+    sets the sentence that follows in body type (character style Body Text Char), as GB/T 9704 practice does."""
+    if style == "Heading2":
+        m = _RUN_IN_HEADING.match(line)
+        if m:
+            return (f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>{_run(m.group(1))}'
+                    f'{_run(m.group(2), BODY_CHAR)}</w:p>')
+    return _para(style, line)
+
+
 def chinese_date(value: _dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
@@ -544,7 +559,7 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
             label = form.text[section.text].label if section.text in form.text else section.heading
             text = clean(get_path(report, section.text), section.text, label)
             for style, line in paragraphs(text):
-                body.append(_para(style, line))
+                body.append(narrative_para(style, line))
         if section.table:
             tskel = skel.tables[section.table]
             parts = list(tskel.parts)

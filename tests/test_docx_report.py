@@ -417,3 +417,19 @@ def test_signature_date_four_in_agency_centred(tmp_path, agency, agency_right, d
     assert [text_of(p) for p in sig] == [agency, "2026年1月20日"]
     rights = [int(p.xpath("./w:pPr/w:ind/@w:rightChars", namespaces=NS)[0]) for p in sig]
     assert rights == [agency_right, date_right]
+
+
+def test_run_in_level2_heading_keeps_body_text_in_body_type(tmp_path):
+    report = load_example("hengyang-commerce-2025.json")
+    report["text"]["overview"] = "（一）主动公开。全年主动公开信息134条。\n（二）依申请公开\n依法答复。"
+    out, _ = write(tmp_path, report)
+    doc = part(out, "word/document.xml")
+    (p,) = [p for p in doc.xpath("//w:body/w:p", namespaces=NS) if text_of(p).startswith("（一）")]
+    assert p.xpath("./w:pPr/w:pStyle/@w:val", namespaces=NS) == ["Heading2"]
+    runs = p.xpath("./w:r", namespaces=NS)
+    assert [text_of(r) for r in runs] == ["（一）主动公开。", "全年主动公开信息134条。"]
+    assert runs[1].xpath("./w:rPr/w:rStyle/@w:val", namespaces=NS) == ["BodyTextChar"]
+    styles = part(out, "word/styles.xml")
+    assert styles.xpath("//w:style[@w:styleId='BodyTextChar']/w:rPr/w:rFonts/@w:eastAsia",
+                        namespaces=NS) == ["仿宋_GB2312"]
+    assert ("Heading2", "（二）依申请公开") in body_paragraphs(out)

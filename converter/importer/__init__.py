@@ -12,7 +12,7 @@ MAX_BYTES = 30 * 1024 * 1024
 SUFFIXES = (".html", ".htm", ".docx", ".txt")
 
 
-def _reader(suffix: str):
+def _reader(suffix: str, path: Path):
     if suffix in (".html", ".htm"):
         from .read_html import read_html
         return read_html
@@ -22,13 +22,14 @@ def _reader(suffix: str):
     if suffix == ".txt":
         from .read_text import read_text
         return read_text
-    raise InputError("input.unsupported", f"不支持导入“{suffix or '无扩展名'}”文件（支持 {'、'.join(SUFFIXES)}）")
+    raise InputError("input.unsupported",
+                     f"{path}：不支持导入“{suffix or '无扩展名'}”文件（支持 {'、'.join(SUFFIXES)}）", str(path))
 
 
 def import_file(path: str | os.PathLike) -> Loaded:
     """A published report → Loaded(report, form, findings): what was guessed or unreadable is a finding."""
     path = Path(path)
-    reader = _reader(path.suffix.lower())
+    reader = _reader(path.suffix.lower(), path)
     data = _read_bytes(path, MAX_BYTES)
     try:
         blocks, page_title = reader(path, data)

@@ -433,3 +433,19 @@ def test_run_in_level2_heading_keeps_body_text_in_body_type(tmp_path):
     assert styles.xpath("//w:style[@w:styleId='BodyTextChar']/w:rPr/w:rFonts/@w:eastAsia",
                         namespaces=NS) == ["仿宋_GB2312"]
     assert ("Heading2", "（二）依申请公开") in body_paragraphs(out)
+
+
+def test_report_from_a_returned_workbook(tmp_path, form_):
+    """An .xlsx goes through the workbook reader (load_report) and lands in the same cells as its JSON."""
+    from xlsx_fill import filled_template
+
+    report = load_example("city-natural-resources-2025.json")
+    xlsx = filled_template(tmp_path, report)
+    out = tmp_path / "from-xlsx.docx"
+    res = CliRunner().invoke(main, ["report", str(xlsx), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    for table, tbl in zip(form_.tables, tables(out)):
+        grid = read_grid(tbl)
+        for cell in table.numbers:
+            assert grid[(cell.r, cell.c)][3] == format_number(get_path(report, cell.key)), cell.key
+    assert body_paragraphs(out)[0][1] == "示范市自然资源和规划局2025年政府信息公开工作年度报告"

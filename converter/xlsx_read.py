@@ -32,18 +32,32 @@ UNIT_SUFFIXES = {"count": ("件", "个", "项", "次", "条"), "amount": ("万�
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
-def read_workbook(path, year: int | None = None, form: Form | None = None) -> Loaded:
-    """The report in a workbook (ours, possibly edited), with what reading it found."""
+def read_workbook(path, year: int | None = None, form: Form | None = None, engine: str = "auto") -> Loaded:
+    """The report in a workbook (ours, possibly edited), with what reading it found.
+
+    engine: "xml" reads the parts directly (zipfile + ElementTree, a few ms), "openpyxl" through
+    openpyxl (tens of ms); "auto" tries the direct reader and falls back to openpyxl on anything
+    it does not understand.
+    """
     path = Path(path)
     data = _read_bytes(path, MAX_XLSX_BYTES)
-    wb = _open(data, path)
+    zf = _open_zip(data, path)
+    book = None
+    if engine in ("auto", "xml"):
+        try:
+            book = XmlBook(zf)
+        except Exception:
+            if engine == "xml":
+                raise
+    if book is None:
+        book = OpenpyxlBook(_open_openpyxl(data, path))
     try:
-        return _Reader(wb, path, form).read(year)
+        return _Reader(book, path, form).read(year)
     finally:
-        wb.close()
+        book.close()
 
 
-def _open(data: bytes, path: Path):
+def _open_zip(data: bytes, path: Path) -> zipfile.ZipFile:
     if data.startswith(OLE_MAGIC):
         raise InputError("input.xls_or_encrypted",
                          f"{path}：这是旧版 .xls 文件或设置了打开密码的文件，请用 Excel/WPS 另存为 .xlsx（不设密码）后再报送",
@@ -62,8 +76,13 @@ def _open(data: bytes, path: Path):
     if total > MAX_UNZIPPED or any(i.compress_size and i.file_size / i.compress_size > MAX_RATIO
                                    and i.file_size > 1024 * 1024 for i in infos):
         raise InputError("input.zip_bomb", f"{path}：文件解压后异常巨大，拒绝读取", str(path))
-    import openpyxl  # lazily: keeps `converter --help` fast
+    return zf
+
+
+def _open_openpyxl(data: bytes, path: Path):
     import warnings
+
+    import openpyxl  # lazily: keeps `converter --help` fast
 
     try:
         with warnings.catch_warnings():
@@ -71,6 +90,153 @@ def _open(data: bytes, path: Path):
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as e:  # openpyxl raises many kinds on malformed parts
         raise InputError("input.not_xlsx", f"{path}：无法读取工作簿（{type(e).__name__}）", str(path)) from None
+
+
+# ---- two ways to see a workbook: sheet names, defined names, {(row, col): value} per sheet ----------
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+_NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+class XmlBook:
+    """The parts we need, parsed directly: workbook, rels, shared strings, sheets on demand."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        from xml.etree import ElementTree as ET
+
+        self._ET = ET
+        self.zf = zf
+        root = ET.fromstring(zf.read("xl/workbook.xml"))
+        if root.tag != _MAIN + "workbook":
+            raise ValueError("not a transitional SpreadsheetML workbook")
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        targets = {}
+        for rel in rels.iter(_PKG_REL + "Relationship"):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[rel.get("Id")] = re.sub(r"[^/]+/\.\./", "", target)
+        self.parts: dict[str, str] = {}
+        self.sheetnames: list[str] = []
+        for sheet in root.iter(_MAIN + "sheet"):
+            name, rid = sheet.get("name"), sheet.get(_REL + "id")
+            if rid in targets and targets[rid] in zf.NameToInfo:
+                self.sheetnames.append(name)
+                self.parts[name] = targets[rid]
+        self.names: dict[str, tuple[str, str]] = {}
+        for dn in root.iter(_MAIN + "definedName"):
+            if dn.get("localSheetId") is not None or not dn.text:
+                continue
+            m = _NAME_REF.match(dn.text.strip())
+            if m:
+                sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+                self.names[dn.get("name")] = (sheet, f"{m.group(3)}{m.group(4)}")
+        self.strings: list[str] = []
+        if "xl/sharedStrings.xml" in zf.NameToInfo:
+            for si in ET.fromstring(zf.read("xl/sharedStrings.xml")).iter(_MAIN + "si"):
+                parts = []
+                for child in si:
+                    if child.tag == _MAIN + "t":
+                        parts.append(child.text or "")
+                    elif child.tag == _MAIN + "r":
+                        parts.extend(t.text or "" for t in child.iter(_MAIN + "t"))
+                self.strings.append(_unescape("".join(parts)))
+
+    def defined(self) -> dict[str, tuple[str, str]]:
+        return self.names
+
+    def grid(self, sheet: str) -> dict:
+        cells: dict = {}
+        if sheet not in self.parts:
+            return cells
+        root = self._ET.fromstring(self.zf.read(self.parts[sheet]))
+        data = root.find(_MAIN + "sheetData")
+        if data is None:
+            return cells
+        row_no = 0
+        for row in data.iter(_MAIN + "row"):
+            row_no = int(row.get("r") or row_no + 1)
+            col_no = 0
+            for c in row.iter(_MAIN + "c"):
+                r = c.get("r")
+                if r:
+                    m = _CELL_REF.fullmatch(r)
+                    col_no = _col_number(m.group(1))
+                else:
+                    col_no += 1
+                value = self._value(c)
+                if value is not None:
+                    cells[(row_no, col_no)] = value
+        return cells
+
+    def _value(self, c):
+        f = c.find(_MAIN + "f")
+        if f is not None:
+            return "=" + (f.text or "")
+        kind = c.get("t", "n")
+        if kind == "inlineStr":
+            node = c.find(_MAIN + "is")
+            return _unescape("".join(t.text or "" for t in node.iter(_MAIN + "t"))) if node is not None else None
+        v = c.find(_MAIN + "v")
+        if v is None or v.text is None:
+            return None
+        text = v.text
+        if kind == "s":
+            return self.strings[int(text)]
+        if kind == "n":
+            if re.fullmatch(r"-?\d+", text):
+                return int(text)
+            return float(text)
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        return _unescape(text)  # str, e, d: as text
+
+    def close(self):
+        self.zf.close()
+
+
+class OpenpyxlBook:
+    """The same view through openpyxl (read-only): the fallback for workbooks XmlBook does not take."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self.sheetnames = list(wb.sheetnames)
+
+    def defined(self) -> dict[str, tuple[str, str]]:
+        out = {}
+        for name, dn in self.wb.defined_names.items():
+            try:
+                dests = list(dn.destinations)
+            except Exception:
+                continue
+            if len(dests) == 1:
+                out[name] = (dests[0][0], (dests[0][1] or "").replace("$", ""))
+        return out
+
+    def grid(self, sheet: str) -> dict:
+        cells: dict = {}
+        if sheet in self.sheetnames:
+            for r, row in enumerate(self.wb[sheet].iter_rows(values_only=True), start=1):
+                for c, v in enumerate(row, start=1):
+                    if v is not None:
+                        cells[(r, c)] = _unescape(v) if isinstance(v, str) else v
+        return cells
+
+    def close(self):
+        self.wb.close()
 
 
 def normalise_number(raw, kind: str, blank_markers):
@@ -110,8 +276,8 @@ def normalise_number(raw, kind: str, blank_markers):
 
 
 class _Reader:
-    def __init__(self, wb, path: Path, form: Form | None):
-        self.wb = wb
+    def __init__(self, book, path: Path, form: Form | None):
+        self.book = book
         self.path = path
         self.form = form
         self.findings: list[Finding] = []
@@ -119,47 +285,26 @@ class _Reader:
 
     # ---- sheet access ----
     def grid(self, sheet: str) -> dict:
-        """{(row, col): value} of a sheet, read once (read-only worksheets are streams)."""
+        """{(row, col): value} of a sheet, read once."""
         if sheet not in self._grids:
-            cells: dict = {}
-            if sheet in self.wb.sheetnames:
-                for r, row in enumerate(self.wb[sheet].iter_rows(values_only=True), start=1):
-                    for c, v in enumerate(row, start=1):
-                        if v is not None:
-                            cells[(r, c)] = v
-            self._grids[sheet] = cells
+            self._grids[sheet] = self.book.grid(sheet)
         return self._grids[sheet]
 
     def value(self, pos: Pos):
         return self.grid(pos.sheet).get((pos.row, pos.col))
 
     def stamp(self) -> dict:
-        if STAMP not in self.wb.sheetnames:
+        if STAMP not in self.book.sheetnames:
             return {}
         g = self.grid(STAMP)
         return {str(g[(r, 1)]): g.get((r, 2)) for (r, c) in list(g) if c == 1}
 
     def defined(self) -> dict[str, Pos]:
         out = {}
-        try:
-            items = list(self.wb.defined_names.items())
-        except AttributeError:  # pragma: no cover - older openpyxl
-            items = [(d.name, d) for d in self.wb.defined_names.definedName]
-        for name, dn in items:
-            try:
-                dests = list(dn.destinations)
-            except Exception:
-                continue
-            if len(dests) != 1:
-                continue
-            sheet, coord = dests[0]
-            m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", coord or "")
-            if not m or sheet not in self.wb.sheetnames:
-                continue
-            col = 0
-            for ch in m.group(1):
-                col = col * 26 + ord(ch) - 64
-            out[name] = Pos(sheet, int(m.group(2)), col)
+        for name, (sheet, coord) in self.book.defined().items():
+            m = _CELL_REF.fullmatch(coord or "")
+            if m and sheet in self.book.sheetnames:
+                out[name] = Pos(sheet, int(m.group(2)), _col_number(m.group(1)))
         return out
 
     # ---- identification ----
@@ -224,9 +369,9 @@ class _Reader:
         for label in table.labels:
             for t in self._label_texts(label):
                 wanted.setdefault(t, []).append(label)
-        order = [table.name] + [s for s in self.wb.sheetnames if s not in (table.name, STAMP)]
+        order = [table.name] + [s for s in self.book.sheetnames if s not in (table.name, STAMP)]
         for sheet in order:
-            if sheet not in self.wb.sheetnames:
+            if sheet not in self.book.sheetnames:
                 continue
             votes: Counter = Counter()
             for (r, c), v in self.grid(sheet).items():
@@ -322,7 +467,7 @@ class _Reader:
 
     def _not_ours(self, stamp: dict):
         texts = set()
-        for sheet in self.wb.sheetnames[:20]:
+        for sheet in self.book.sheetnames[:20]:
             for v in self.grid(sheet).values():
                 if isinstance(v, str) and len(v) < 200:
                     texts.add(self.form.normalize_label(v))
@@ -349,7 +494,7 @@ class _Reader:
             if raw is None:
                 text = ""
             elif isinstance(raw, str):
-                text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
+                text = raw.replace("\r\n", "\n").replace("\r", "\n")
             else:
                 text = fmt(raw) if isinstance(raw, (int, float)) else str(raw)
             set_path(report, t.key, text)

@@ -196,7 +196,7 @@ class _Writer:
     def write(self):
         import xlsxwriter
 
-        self.wb = xlsxwriter.Workbook(self.target, {"strings_to_numbers": False, "strings_to_formulas": False,
+        self.wb = xlsxwriter.Workbook(self.target, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                                    "strings_to_urls": False})
         self.red = self.wb.add_format({"bg_color": "#FFC7CE", "font_color": BAD_COLOR, "bold": True})
         self.wb.set_properties({"title": self.form.title(self.agency or "", self.year or ""),
@@ -420,8 +420,9 @@ class _Writer:
             pos = check.pos
             self._put(ws, pos, None, self.fmt("check"), formula=check_formula(check.rule, lay, sheet),
                       cached=self._check_text(check.rule))
-            ws.conditional_format(pos.row - 1, pos.col - 1, pos.row - 1, pos.col - 1 + pos.cs - 1, {
-                "type": "text", "criteria": "begins with", "value": "✘", "format": self.red})
+        for rng in ranges:  # one rule per check row/column: red when a check starts with ✘
+            ws.conditional_format(rng, {"type": "text", "criteria": "begins with", "value": "✘",
+                                        "format": self.red})
         # summary line
         ws.merge_range(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, "", self.fmt("summary"))
         if checks:

@@ -210,3 +210,24 @@ def test_read_cli_prints_json_and_findings(tmp_path, valid):
     report = json.loads(result.stdout)
     assert report["applications"]["new_received"]["research"] == 3
     assert "已按 3 读取" in result.stderr and "表三!F7" in result.stderr
+
+
+def test_direct_xml_reader_agrees_with_openpyxl(tmp_path, valid):
+    """The fast path (zipfile + ElementTree) and openpyxl see the same workbook the same way."""
+    def edit(wb):
+        _set(wb, "applications.new_received.natural_person", " 1２件")
+        _set(wb, "applications.granted.research", "无")
+        _set(wb, "applications.granted.total", 999)
+        _set(wb, "text.other", "第一段\r\n第二段 & <b>")
+        wb["表三"].insert_rows(1, amount=2)
+
+    for path in (filled_template(tmp_path, valid, edit=edit), filled_template(tmp_path, valid, "plain.xlsx")):
+        fast, slow = read_workbook(path, engine="xml"), read_workbook(path, engine="openpyxl")
+        assert fast.report == slow.report
+        assert fast.findings == slow.findings
+        assert fast.cells == slow.cells
+        assert fast.report["text"]["overview"] == valid["text"]["overview"]
+        if path.name == "filled.xlsx":
+            assert fast.report["text"]["other"] == "第一段\n第二段 & <b>"
+            assert fast.report["applications"]["granted"]["total"] == 999
+    assert read_workbook(path).report["text"]["other"] == valid["text"]["other"]

@@ -328,3 +328,20 @@ def test_copied_text_row_labels_without_numbering(tmp_path):
     assert apps["new_received"]["total"] == 3 and apps["granted"]["natural_person"] == 2
     assert apps["unavailable_not_held"]["total"] == 1
     assert "import.unplaced_values" in {f.code for f in loaded.findings}
+
+
+def test_check_a_published_page_directly(tmp_path):
+    """`converter check page.html`: imported, then validated; what reading guessed is in the findings."""
+    from click.testing import CliRunner
+    from converter.cli import main
+
+    report = load_example("county-education-2025-broken.json")
+    page = write(tmp_path, "page.html", render_html(report, title=False))
+    result = CliRunner().invoke(main, ["check", str(page), "--format", "json"])
+    as_json = tmp_path / "r.json"
+    as_json.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    direct = CliRunner().invoke(main, ["check", str(as_json), "--format", "json"])
+    assert result.exit_code == direct.exit_code == 1
+    codes = [f["code"] for f in json.loads(result.output)["findings"]]
+    assert "import.identity_from_page_title" in codes
+    assert [c for c in codes if not c.startswith("import.")] == [f["code"] for f in json.loads(direct.output)["findings"]]

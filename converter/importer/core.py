@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..findings import Finding, Location
-from ..form import Form, NumberCell, Table, load_form, set_path
+from ..form import Form, NumberCell, Table, get_path, load_form, set_path
 from ..rules import location_of
 from ..sources import Loaded
 
@@ -428,8 +428,7 @@ def find_headings(paras: list[tuple[int, Para]]) -> dict[str, int]:
 
 _AGENCY_RE = re.compile(
     r"(?:^|(?<=[\s,，。；;:：、)）》\d]))([\u4e00-\u9fa5]{2,24}?"
-    r"(?:人民政府办公室|人民政府办公厅|人民政府|委员会|办公室|办公厅|管理局|局|厅|委|院|中心|署|办|街道办事处|街道|镇|乡))"
-    r"(?=[\s,，。；;:：、认坚网按严全积始高持深及]|$)", re.M)
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|委员会|办公室|办公厅|管理局|局|厅|委|院|中心|署|街道办事处))", re.M)
 
 
 def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path) -> tuple[str, int | None]:
@@ -638,19 +637,13 @@ def _store(rd: _Reader, report: dict, cell: NumberCell, text: str, filled: dict)
                     f"{cell.table_name}「{cell.row_label}」行「{cell.col_label}」列为 {text}，件数应为整数，按空白处理", cell.key)
             value = None
     if filled.get(cell.key):
-        prev = _get(report, cell.key)
+        prev = get_path(report, cell.key)
         if prev != value:
             rd.note("import.duplicate_row", "warning",
                     f"{cell.table_name}「{cell.row_label}」行出现了不止一次，取第一次的数", cell.key)
         return
     set_path(report, cell.key, value)
     filled[cell.key] = True
-
-
-def _get(report, key):
-    from ..form import get_path
-
-    return get_path(report, key)
 
 
 # ---- tables as copied text ------------------------------------------------------------

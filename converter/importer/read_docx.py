@@ -15,14 +15,14 @@ def _table_grid(table) -> Grid:
         line = []
         for cell in row.cells:  # python-docx repeats a merged cell (gridSpan and vMerge) in every slot it covers
             origin = ids.setdefault(id(cell._tc), len(ids))
-            text = clean_lines("\n".join(p.text for p in cell.paragraphs))
-            line.append(Slot(text, origin))
+            line.append(Slot(clean_lines("\n".join(p.text for p in cell.paragraphs)), origin))
         rows.append(line)
     width = max((len(r) for r in rows), default=0)
-    for r in rows:
+    spare = len(ids)
+    for r in rows:  # ragged rows (gridBefore/gridAfter): pad with empty cells of their own
         while len(r) < width:
-            r.append(Slot("", len(ids)))
-            ids[-len(ids) - 1] = len(ids)
+            r.append(Slot("", spare))
+            spare += 1
     return Grid(rows)
 
 

@@ -6,6 +6,10 @@ finding. A derived total whose formula was typed over gets its formula back (the
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from .errors import InputError
 from .findings import SEVERITIES, SEVERITY_LABELS, Finding
 from .xlsx_layout import layout
 from .xlsx_template import Annotations, write_template
@@ -51,11 +55,20 @@ def build_annotations(loaded, findings: list[Finding]) -> Annotations:
 
 
 def annotate(loaded, findings: list[Finding], target) -> None:
-    """Write the annotated copy of `loaded` (atomically when `target` is a path)."""
+    """Write the annotated copy of `loaded` (atomically when `target` is a path; never over the input)."""
     report = loaded.report
     year = report.get("year") if isinstance(report.get("year"), int) else None
-    write_template(target, loaded.form, agency=report.get("agency") or None, year=year,
-                   values=report, annotations=build_annotations(loaded, findings))
+    if isinstance(target, (str, os.PathLike)):
+        target = Path(target)
+        if loaded.path and target.exists() and target.resolve() == Path(loaded.path).resolve():
+            raise InputError("output.is_input", f"{target}：标注表格不能覆盖被检查的文件，请另选文件名", str(target))
+        if not target.parent.is_dir():
+            raise InputError("output.unwritable", f"{target}：所在文件夹不存在", str(target))
+    try:
+        write_template(target, loaded.form, agency=report.get("agency") or None, year=year,
+                       values=report, annotations=build_annotations(loaded, findings))
+    except OSError as e:
+        raise InputError("output.unwritable", f"{target}：无法写入（{e.strerror or e}）", str(target)) from None
 
 
 def failing_paths(loaded, findings) -> set[str]:

@@ -137,6 +137,15 @@ def test_foreign_workbook_and_other_forms(tmp_path):
         read_workbook(other)
     assert e.value.code == "input.other_form"
 
+    tampered = tmp_path / "tampered.xlsx"
+    write_template(tampered, agency="某局", year=2025)
+    wb = openpyxl.load_workbook(tampered)
+    stamp = wb[STAMP]
+    row = next(r for r in range(1, 10) if stamp.cell(r, 1).value == "fingerprint")
+    stamp.cell(row, 2).value = "0000000000000000"
+    wb.save(tampered)
+    assert "read.template_version" in {f.code for f in read_workbook(tampered).findings}
+
     for name, data in (("text.xlsx", b"hello, not a zip"), ("old.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600)):
         (tmp_path / name).write_bytes(data)
         result = CliRunner().invoke(main, ["read", str(tmp_path / name)])
@@ -174,6 +183,8 @@ def test_annotated_copy_marks_failing_cells(tmp_path, form):
     result = CliRunner().invoke(main, ["check", str(path), "--annotate", str(out)])
     assert result.exit_code == 1, result.output
     assert out.exists() and not list(out.parent.glob(".~*"))
+    again = CliRunner().invoke(main, ["check", str(path), "--annotate", str(path)])
+    assert again.exit_code == 2 and "不能覆盖" in again.output
     checked = check_file(path)
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[1] == ISSUES

@@ -105,9 +105,15 @@ def clean_lines(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_CN_DIGITS = {ch: str(i) for i, ch in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
+
+
 def _squash(text: str) -> str:
     """NFKC and no whitespace at all: for pattern matching on headings, titles, furniture."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+    text = _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+    # a year in Chinese numerals (二〇二五年) as digits
+    return re.sub(r"(?<![一二三四五六七八九十])([〇零○O一二三四五六七八九]{4})年",
+                  lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
 
 
 _YEAR_TITLE_RE = re.compile(r"^(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告$")
@@ -318,9 +324,9 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
 
     order = sorted(heads.items(), key=lambda kv: kv[1])
     bounds = {num: (idx, order[k + 1][1] if k + 1 < len(order) else len(blocks)) for k, (num, idx) in enumerate(order)}
-    for section in form.sections:
-        if section.number not in heads:
-            rd.note("import.missing_section", "warning", f"没有找到“{section.heading}”部分", section.text or "")
+    for section in form.sections:  # (a table's own heading may sit inside the table: its table is what counts)
+        if section.number not in heads and section.text:
+            rd.note("import.missing_section", "warning", f"没有找到“{section.heading}”部分", section.text)
     for section in form.sections:
         if not section.text or section.number not in bounds:
             continue

@@ -352,7 +352,7 @@ def test_year_in_chinese_numerals_and_heading_inside_table(tmp_path):
     page = render_html(report).replace(f">{report['agency']}2025年政府信息公开", f">{report['agency']}二〇二五年政府信息公开")
     assert "二〇二五年政府信息公开工作年度报告</h1>" in page
     # 表四's heading as the first row of its table instead of a paragraph
-    page = page.replace("<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p><table border=\"1\" cellspacing=\"0\"><tbody>",
+    page = page.replace("<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>\n<table border=\"1\" cellspacing=\"0\"><tbody>",
                         '<table border="1" cellspacing="0"><tbody><tr><td colspan="15">四、政府信息公开行政复议、行政诉讼情况</td></tr>')
     assert page.count("四、政府信息公开行政复议、行政诉讼情况") == 1 and '<td colspan="15">四、' in page
     loaded = import_file(write(tmp_path, "r.html", page))

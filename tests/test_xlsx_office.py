@@ -74,3 +74,39 @@ def test_libreoffice_valid_data_all_ticks(tmp_path, form):
         pos = lay.cells[key]
         assert wb[pos.sheet].cell(pos.row, pos.col).value == get_path(report, key), key
 
+
+
+def _uno_python() -> str:
+    import shutil
+    import subprocess
+
+    for exe in ("/usr/bin/python3", shutil.which("python3")):
+        if exe and subprocess.run([exe, "-c", "import uno"], capture_output=True).returncode == 0:
+            return exe
+    import pytest
+
+    pytest.skip("LibreOffice's Python-UNO bridge (python3-uno) is not installed")
+
+
+def test_rows_inserted_in_libreoffice_do_not_break_reading(tmp_path, form):
+    """A user inserts rows above the tables (and above the texts and cover fields) in LibreOffice."""
+    import subprocess
+    from pathlib import Path
+
+    from office import soffice
+
+    valid = load_example("city-natural-resources-2025.json")
+    src = filled_template(tmp_path, valid)
+    out = tmp_path / "edited.xlsx"
+    script = Path(__file__).with_name("lo_insert_rows.py")
+    subprocess.run([_uno_python(), str(script), str(src), str(out), "表三:2:3", "表二:1:2", "文字:1:1", "封面:3:1"],
+                   check=True, timeout=180, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SOFFICE": soffice()})
+    before, after = read_workbook(src), read_workbook(out)
+    assert after.report == before.report
+    assert after.findings == []  # LibreOffice moved the names with the cells: no fallback needed
+    lay = layout(form)
+    pos = lay.cells["applications.new_received.natural_person"]
+    assert after.cells["applications.new_received.natural_person"] == ("表三", f"D{pos.row + 3}")
+    assert after.cells["text.overview"][1] != before.cells["text.overview"][1]
+    wb = openpyxl.load_workbook(out)
+    assert wb["表三"].cell(pos.row + 3, pos.col).value == valid["applications"]["new_received"]["natural_person"]

@@ -197,6 +197,16 @@ def evaluate(form: Form, report: dict, prior: dict | None = None) -> list[Findin
             f = _max(form, rule, report)
             if f:
                 findings.append(f)
+        elif rule.kind == "quoted_figure":
+            from .narrative import check_quoted_figure
+
+            f = check_quoted_figure(form, rule, report)
+            if f:
+                findings.append(f)
+        elif rule.kind == "identical_to_prior":
+            from .narrative import check_identical_to_prior
+
+            findings.extend(check_identical_to_prior(form, rule, report, prior))
         else:
             raise ValueError(f"unknown rule kind {rule.kind!r} in {rule.id}")
     return findings

@@ -4,8 +4,21 @@ import copy
 import pytest
 
 from conftest import load_example
-from converter.form import set_path
-from converter.narrative import identical_tables, narrative_findings, quoted_figures
+from converter.form import load_form, set_path
+from converter.narrative import quoted_figure
+from converter.validate import validate
+
+FORM = load_form()
+NARRATIVE = ("narrative.", "copy.")
+
+
+def quoted_figures(text):
+    found = {r.code: quoted_figure(text, r) for r in FORM.rules if r.kind == "quoted_figure"}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def narrative_findings(report, prior=None):
+    return [f for f in validate(report, FORM, prior) if f.code.startswith(NARRATIVE)]
 
 
 @pytest.mark.parametrize("text, code, n", [
@@ -53,7 +66,7 @@ def test_identical_tables_flagged():
     prior = load_example("district-market-regulation-2024.json")
     this = copy.deepcopy(prior)
     this["year"] = 2025
-    codes = [(f.code, f.location.table) for f in identical_tables(this, __import__("converter.form").form.load_form(), prior)]
+    codes = [(f.code, f.location.table) for f in narrative_findings(this, prior=prior)]
     assert ("copy.identical_table", "表三") in codes
     this["applications"]["granted"]["natural_person"] = (this["applications"]["granted"]["natural_person"] or 0) + 1
     codes = [f.location.table for f in narrative_findings(this, prior=prior) if f.code == "copy.identical_table"]

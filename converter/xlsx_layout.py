@@ -200,7 +200,13 @@ def check_rules(form: Form) -> list[Rule]:
             and not r.needs_prior]
 
 
+_FINGERPRINTS: dict[int, tuple[Form, str]] = {}
+
+
 def fingerprint(form: Form) -> str:
     """Identifies the definition + layout a template was generated from."""
-    blob = json.dumps(form.source, ensure_ascii=False, sort_keys=True) + "|" + LAYOUT_VERSION
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+    hit = _FINGERPRINTS.get(id(form))
+    if hit is None or hit[0] is not form:
+        blob = json.dumps(form.source, ensure_ascii=False, sort_keys=True) + "|" + LAYOUT_VERSION
+        hit = _FINGERPRINTS[id(form)] = (form, hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16])
+    return hit[1]

@@ -112,6 +112,20 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
+_ROOT_TAG = re.compile(rb"<(?![?!])([\w:.-]+)[^>]*>")
+
+
+def _sheet_data_only(xml: bytes) -> bytes:
+    """The worksheet without what follows its cells (validations with their prompts, formats…):
+    the root start tag (with its namespace declarations), <sheetData>…</sheetData>, the root end."""
+    start = xml.find(b"<sheetData")
+    end = xml.find(b"</sheetData>", start)
+    root = _ROOT_TAG.search(xml)
+    if start < 0 or end < 0 or root is None or root.end() > start:
+        return xml
+    return xml[:root.end()] + xml[start:end + len(b"</sheetData>")] + b"</" + root.group(1) + b">"
+
+
 class XmlBook:
     """The parts we need, parsed directly: workbook, rels, shared strings, sheets on demand."""
 
@@ -162,7 +176,7 @@ class XmlBook:
         cells: dict = {}
         if sheet not in self.parts:
             return cells
-        root = self._ET.fromstring(self.zf.read(self.parts[sheet]))
+        root = self._ET.fromstring(_sheet_data_only(self.zf.read(self.parts[sheet])))
         data = root.find(_MAIN + "sheetData")
         if data is None:
             return cells

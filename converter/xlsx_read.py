@@ -46,6 +46,8 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
     if engine in ("auto", "xml"):
         try:
             book = XmlBook(zf)
+        except HostileFile:
+            raise InputError("input.hostile", f"{path}：文件内部结构异常（含 XML 实体声明），拒绝读取", str(path)) from None
         except Exception:
             if engine == "xml":
                 raise
@@ -53,6 +55,15 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
         book = OpenpyxlBook(_open_openpyxl(data, path))
     try:
         return _Reader(book, path, form).read(year)
+    except HostileFile:
+        raise InputError("input.hostile", f"{path}：文件内部结构异常（含 XML 实体声明），拒绝读取", str(path)) from None
+    except InputError:
+        raise
+    except Exception as e:
+        if engine != "auto" or isinstance(book, OpenpyxlBook):
+            raise InputError("input.not_xlsx", f"{path}：无法读取工作簿（{type(e).__name__}）", str(path)) from None
+        book.close()
+        return read_workbook(path, year, form, engine="openpyxl")
     finally:
         book.close()
 
@@ -126,6 +137,10 @@ def _sheet_data_only(xml: bytes) -> bytes:
     return xml[:root.end()] + xml[start:end + len(b"</sheetData>")] + b"</" + root.group(1) + b">"
 
 
+class HostileFile(Exception):
+    """A workbook part declaring entities: never legitimate in .xlsx, the shape of an XML bomb."""
+
+
 class XmlBook:
     """The parts we need, parsed directly: workbook, rels, shared strings, sheets on demand."""
 
@@ -134,10 +149,10 @@ class XmlBook:
 
         self._ET = ET
         self.zf = zf
-        root = ET.fromstring(zf.read("xl/workbook.xml"))
+        root = self._parse(zf.read("xl/workbook.xml"))
         if root.tag != _MAIN + "workbook":
             raise ValueError("not a transitional SpreadsheetML workbook")
-        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        rels = self._parse(zf.read("xl/_rels/workbook.xml.rels"))
         targets = {}
         for rel in rels.iter(_PKG_REL + "Relationship"):
             target = rel.get("Target", "")
@@ -160,7 +175,7 @@ class XmlBook:
                 self.names[dn.get("name")] = (sheet, f"{m.group(3)}{m.group(4)}")
         self.strings: list[str] = []
         if "xl/sharedStrings.xml" in zf.NameToInfo:
-            for si in ET.fromstring(zf.read("xl/sharedStrings.xml")).iter(_MAIN + "si"):
+            for si in self._parse(zf.read("xl/sharedStrings.xml")).iter(_MAIN + "si"):
                 parts = []
                 for child in si:
                     if child.tag == _MAIN + "t":
@@ -172,11 +187,16 @@ class XmlBook:
     def defined(self) -> dict[str, tuple[str, str]]:
         return self.names
 
+    def _parse(self, xml: bytes):
+        if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+            raise HostileFile("DOCTYPE/ENTITY in a workbook part")
+        return self._ET.fromstring(xml)
+
     def grid(self, sheet: str) -> dict:
         cells: dict = {}
         if sheet not in self.parts:
             return cells
-        root = self._ET.fromstring(_sheet_data_only(self.zf.read(self.parts[sheet])))
+        root = self._parse(_sheet_data_only(self.zf.read(self.parts[sheet])))
         data = root.find(_MAIN + "sheetData")
         if data is None:
             return cells
@@ -423,9 +443,13 @@ class _Reader:
         return isinstance(beside, str) and self.form.normalize_label(beside).startswith(label)
 
     def _find_label(self, sheet: str, key: str, label: str) -> Pos | None:
-        for (r, c), v in self.grid(sheet).items():
-            if isinstance(v, str) and self.form.normalize_label(v).startswith(label):
-                return Pos(sheet, r + 1, c) if sheet == TEXTS else Pos(sheet, r, c + 1)
+        """The cell after a label: below it for texts, right of it for cover fields; own sheet first."""
+        below = sheet == TEXTS
+        sheets = [sheet] + [s for s in self.book.sheetnames if s not in (sheet, STAMP)]
+        for name in sheets:
+            for (r, c), v in sorted(self.grid(name).items()):
+                if isinstance(v, str) and len(v) < 100 and self.form.normalize_label(v).startswith(label):
+                    return Pos(name, r + 1, c) if below else Pos(name, r, c + 1)
         return None
 
     # ---- the read ----

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 
 import openpyxl
 import pytest
@@ -145,6 +146,17 @@ def test_foreign_workbook_and_other_forms(tmp_path):
     stamp.cell(row, 2).value = "0000000000000000"
     wb.save(tampered)
     assert "read.template_version" in {f.code for f in read_workbook(tampered).findings}
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(tampered) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + data
+            dst.writestr(item, data)
+    with pytest.raises(InputError) as e:
+        read_workbook(bomb)
+    assert e.value.code == "input.hostile"
 
     for name, data in (("text.xlsx", b"hello, not a zip"), ("old.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600)):
         (tmp_path / name).write_bytes(data)

@@ -469,7 +469,7 @@ class _Writer:
         ws.set_column(1, 1, 8)
         ws.set_column(2, 2, 16)
         ws.set_column(3, 3, 80)
-        ws.set_column(4, 4, 18)
+        ws.set_column(4, 4, 25)
         ws.merge_range(0, 0, 0, 4, f"{ISSUES}（共 {len(self.ann.issues)} 项）", self.fmt("title"))
         ws.set_row(0, 30)
         for c, head in enumerate(("序号", "级别", "位置", "问题", "规则")):

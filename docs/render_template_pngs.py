@@ -4,7 +4,8 @@
 
 Writes docs/template-<sheet>.png for every printed sheet of a blank template (agency and year filled),
 and docs/template-表三-校验.png: 表三 filled with the broken example (three totals typed over their
-formulas), recalculated by LibreOffice, so the ✘ checks show. Needs soffice and pdftoppm.
+formulas), recalculated by LibreOffice, so the ✘ checks show; docs/template-问题清单.png: the issue
+list of the annotated copy `converter check --annotate` writes for it. Needs soffice and pdftoppm.
 """
 from __future__ import annotations
 
@@ -65,6 +66,13 @@ def main() -> None:
         wb.save(filled)
         pdf = to_pdf(filled, work)
         out.append(page(pdf, sheets.index("表三") + 1, "表三-校验"))
+        from converter.check import check_file
+        from converter.xlsx_annotate import annotate
+
+        result = check_file(filled)
+        annotated = work / "annotated.xlsx"
+        annotate(result.loaded, result.findings, annotated)
+        out.append(page(to_pdf(annotated, work), 2, "问题清单"))  # the annotated copy: 封面, 问题清单, …
     for png in out:
         print(f"{png.relative_to(ROOT)}  {png.stat().st_size // 1024} KB")
 

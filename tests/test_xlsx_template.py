@@ -130,6 +130,8 @@ def test_round_trip_through_defined_names(tmp_path, form, example):
     report = load_example(example)
     path = filled_template(tmp_path, report)
     loaded = read_workbook(path)
+    cli = CliRunner().invoke(main, ["read", str(path)])
+    assert cli.exit_code == 0 and json.loads(cli.stdout) == loaded.report
     expected = json.loads(json.dumps(report))
     for key, value in evaluate_derived(form, report).items():  # totals are formulas: recomputed
         set_path(expected, key, value)

@@ -100,7 +100,7 @@ def build_eml(agency: str, year: int, to: str, attachment: Path, *, contact: str
     form = form or load_form()
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = f"请于{deadline}前报送{agency}{year}年{form.name}数据"
-    msg["To"] = to
+    msg["To"] = ", ".join(a for a in re.split(r"[;；,，\s]+", to) if a)
     if sender:
         msg["From"] = sender
     msg["Date"] = formatdate(localtime=True)

@@ -70,8 +70,3 @@ def annotate(loaded, findings: list[Finding], target) -> None:
     except OSError as e:
         raise InputError("output.unwritable", f"{target}：无法写入（{e.strerror or e}）", str(target)) from None
 
-
-def failing_paths(loaded, findings) -> set[str]:
-    """Paths marked in the annotated copy (for tests and summaries)."""
-    return set(build_annotations(loaded, findings).marks)
-

@@ -80,9 +80,6 @@ class Pos:
         """表三!D7, as findings name a cell."""
         return f"{self.sheet}!{self.ref}"
 
-    def formula_ref(self, here: str | None = None) -> str:
-        return self.ref if here == self.sheet else f"'{self.sheet}'!{self.ref}"
-
 
 @dataclass(frozen=True)
 class Check:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from .errors import InputError
 from .findings import Finding, Location
-from .form import Form, available_forms, get_path, load_form, set_path
+from .form import Form, available_forms, load_form, set_path
 from .rules import fmt
 from .sources import Loaded, _read_bytes
-from .xlsx_layout import (COVER, COVER_FIELDS, STAMP, TEXTS, Pos, fingerprint, layout, name_of, ref)
+from .xlsx_layout import COVER, COVER_FIELDS, STAMP, TEXTS, Pos, fingerprint, layout, name_of
 from .xlsx_template import evaluate_derived
 
 MAX_XLSX_BYTES = 30 * 1024 * 1024

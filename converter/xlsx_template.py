@@ -10,7 +10,6 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from .form import Form, get_path, load_form
@@ -508,6 +507,3 @@ def _width(text: str) -> float:
 def _clip(text: str, limit: int = 250) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
-
-def as_decimal_text(value) -> str:
-    return format(Decimal(repr(value)).normalize(), "f") if isinstance(value, float) else str(value)

@@ -8,13 +8,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import load_example
-from xlsx_fill import fill, filled_template, named_cell
+from xlsx_fill import filled_template, named_cell
 
 from converter.check import check_file
 from converter.cli import main
 from converter.errors import InputError
 from converter.form import get_path
-from converter.xlsx_annotate import annotate
 from converter.xlsx_layout import ISSUES, STAMP, layout
 from converter.xlsx_read import read_workbook
 from converter.xlsx_template import ERROR_FILL, write_template

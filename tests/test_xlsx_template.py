@@ -13,8 +13,9 @@ from conftest import example_reports, load_example
 from xlsx_fill import filled_template, named_cell
 
 from converter.cli import main
-from converter.form import get_path, load_form, set_path
-from converter.xlsx_layout import (COVER, STAMP, TEXTS, check_rules, fingerprint, layout, name_of, origin, ref)
+from converter.form import get_path, set_path
+from converter.validate import validate
+from converter.xlsx_layout import COVER, STAMP, TEXTS, check_rules, fingerprint, layout, name_of, origin, ref
 from converter.xlsx_read import read_workbook
 from converter.xlsx_template import evaluate_derived, write_template
 
@@ -137,6 +138,7 @@ def test_round_trip_through_defined_names(tmp_path, form, example):
         set_path(expected, key, value)
     assert loaded.report == expected
     assert loaded.findings == []
+    assert validate(loaded.report, form) == validate(expected, form)
     for key in [n.key for n in form.inputs] + [t.key for t in form.texts]:
         assert get_path(loaded.report, key) == get_path(report, key)
     assert loaded.cells["applications.new_received.natural_person"] == ("表三", "D7")
@@ -206,3 +208,15 @@ def test_cli_template_and_read(tmp_path):
     assert report["applications"]["new_received"]["total"] == 0
     result = runner.invoke(main, ["read", str(out), "--year", "2025"])
     assert result.exit_code == 2 and "2024" in result.output
+
+
+def test_eml_for_several_addresses_opens_as_a_draft(tmp_path):
+    from converter.roster import build_eml, deadline_text
+
+    book = tmp_path / "某局-2025年度政府信息公开工作年度报告填报表.xlsx"
+    write_template(book, agency="某局", year=2025)
+    raw = build_eml("某局", 2025, "a@example.cn；b@example.cn", book, deadline=deadline_text("2026/1/9", 2025))
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert [a.addr_spec for a in msg["To"].addresses] == ["a@example.cn", "b@example.cn"]
+    assert msg["X-Unsent"] == "1" and "2026年1月9日" in msg["Subject"]
+    assert b"\r\n" in raw  # SMTP line endings: any mail client opens it

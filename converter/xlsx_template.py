@@ -439,6 +439,8 @@ class _Writer:
         ws.print_area(0, 0, last_row - 1, last_col)
         if table.header_rows:
             ws.repeat_rows(TABLE_TOP - 1, TABLE_TOP - 1 + table.header_rows - 1)
+            first_number_col = min(n.c for n in table.numbers)
+            ws.freeze_panes(TABLE_TOP - 1 + table.header_rows, TABLE_LEFT - 1 + first_number_col - 1)
         self._protect(ws)
         return [f"'{sheet}'!{r}" for r in ranges]
 

@@ -366,24 +366,91 @@ class _Reader:
 
     # ---- locating tables ----
     def place_table(self, table, names: dict) -> dict[str, Pos] | None:
-        """key → Pos for the table's number cells: by defined names when they agree with the labels."""
-        form = self.form
+        """key → Pos for the table's number cells: by defined names when they agree with the labels,
+        else by the labels (each row followed by its own label, so rows inserted or deleted inside
+        the table move only what they moved)."""
         named = [names.get(name_of(n.key)) for n in table.numbers]
-        if all(named):
-            sheets = {p.sheet for p in named}
-            offsets = {(p.row - n.r, p.col - n.c) for p, n in zip(named, table.numbers)}
-            if len(sheets) == 1 and len(offsets) == 1:
-                sheet = sheets.pop()
-                dr, dc = offsets.pop()
-                if self._labels_at(table, sheet, dr, dc):
-                    return {n.key: Pos(sheet, n.r + dr, n.c + dc, n.rs, n.cs) for n in table.numbers}
+        if any(named):
+            if all(named):
+                sheets = {p.sheet for p in named}
+                offsets = {(p.row - n.r, p.col - n.c) for p, n in zip(named, table.numbers)}
+                if len(sheets) == 1 and len(offsets) == 1:
+                    sheet = sheets.pop()
+                    dr, dc = offsets.pop()
+                    if self._labels_at(table, sheet, dr, dc):
+                        return {n.key: Pos(sheet, n.r + dr, n.c + dc, n.rs, n.cs) for n in table.numbers}
+                elif len(sheets) == 1 and self._names_follow_labels(table, named):
+                    # an office suite moved the names with rows/columns inserted inside the table
+                    return {n.key: Pos(p.sheet, p.row, p.col, n.rs, n.cs) for n, p in zip(table.numbers, named)}
             self.note("read.names_stale", "info",
                       f"{table.name}的单元格名称与表头位置不一致（可能插入或删除了行列），已按表头文字定位")
         found = self._search(table)
         if found is None:
             return None
         sheet, dr, dc = found
-        return {n.key: Pos(sheet, n.r + dr, n.c + dc, n.rs, n.cs) for n in table.numbers}
+        rows = self._anchor_rows(table, sheet, dr, dc)
+        out = {}
+        for n in table.numbers:
+            row = rows.get(n.r, n.r + dr)
+            if row is not None:
+                out[n.key] = Pos(sheet, row, n.c + dc, n.rs, n.cs)
+        for r, row in sorted(rows.items()):
+            if row is None:
+                label = self._row_label(table, r)
+                self.note("read.row_missing", "error",
+                          f"{table.name}找不到「{label.text}」行（可能被删除），该行数据按空白处理，请使用原模板重新填写",
+                          Location(path="", table=table.name, row_label=label.text, sheet=sheet))
+        return out
+
+    def _names_follow_labels(self, table, named) -> bool:
+        """Every named cell has its own row label to its left on its row, and the cells of a row
+        keep their order: names an office suite kept up to date through edits inside the table."""
+        g = self.grid(named[0].sheet)
+        rows: dict[int, list] = {}
+        for n, p in zip(table.numbers, named):
+            label = self._row_label(table, n.r)
+            if label is None:
+                return False
+            texts = self._label_texts(label)
+            if not any(isinstance(g.get((p.row, c)), str) and self.form.normalize_label(g[(p.row, c)]) in texts
+                       for c in range(1, p.col)):
+                return False
+            rows.setdefault(n.r, []).append((n.c, p.row, p.col))
+        for cells in rows.values():
+            cells.sort()
+            if len({row for _, row, _ in cells}) != 1 or [c for _, _, c in cells] != sorted(c for _, _, c in cells):
+                return False
+        return True
+
+    def _row_label(self, table, r: int):
+        """The label naming grid row r on its own (rs == 1), nearest to the numbers; None if none."""
+        first = min((n.c for n in table.numbers if n.r == r), default=None)
+        if first is None:
+            return None
+        labels = [lb for lb in table.labels if lb.r == r and lb.rs == 1 and lb.c < first]
+        return max(labels, key=lambda lb: lb.c) if labels else None
+
+    def _anchor_rows(self, table, sheet, dr, dc) -> dict[int, int | None]:
+        """Grid row → sheet row, each row found by its own label near where the offset puts it."""
+        g = self.grid(sheet)
+        out: dict[int, int | None] = {}
+        for r in sorted({n.r for n in table.numbers}):
+            label = self._row_label(table, r)
+            if label is None:
+                out[r] = r + dr
+                continue
+            texts, col, expected = self._label_texts(label), label.c + dc, r + dr
+
+            def matches(row):
+                v = g.get((row, col))
+                return isinstance(v, str) and self.form.normalize_label(v) in texts
+
+            if matches(expected):
+                out[r] = expected
+                continue
+            candidates = [row for (row, c) in g if c == col and matches(row)]
+            out[r] = min(candidates, key=lambda row: abs(row - expected)) if candidates else None
+        return out
 
     def _label_texts(self, label) -> set[str]:
         return {self.form.normalize_label(t) for t in (label.text, *label.aliases)}
@@ -414,7 +481,7 @@ class _Reader:
                         votes[(r - label.r, c - label.c)] += 1
             if votes:
                 (dr, dc), n = votes.most_common(1)[0]
-                if n >= max(3, len(table.labels) // 2):
+                if n >= max(3, len(table.labels) // 4):  # rows moved inside the table split the votes
                     return sheet, dr, dc
         return None
 

@@ -89,7 +89,8 @@ def _uno_python() -> str:
 
 
 def test_rows_inserted_in_libreoffice_do_not_break_reading(tmp_path, form):
-    """A user inserts rows above the tables (and above the texts and cover fields) in LibreOffice."""
+    """A user inserts rows above the tables, texts and cover fields in LibreOffice, and even a row
+    and a column inside 表三: LibreOffice moves the names with the cells and the reader follows them."""
     import subprocess
     from pathlib import Path
 
@@ -98,15 +99,20 @@ def test_rows_inserted_in_libreoffice_do_not_break_reading(tmp_path, form):
     valid = load_example("city-natural-resources-2025.json")
     src = filled_template(tmp_path, valid)
     out = tmp_path / "edited.xlsx"
+    lay = layout(form)
+    first = lay.cells["applications.new_received.natural_person"]
+    granted = lay.cells["applications.granted.research"]
     script = Path(__file__).with_name("lo_insert_rows.py")
-    subprocess.run([_uno_python(), str(script), str(src), str(out), "表三:2:3", "表二:1:2", "文字:1:1", "封面:3:1"],
+    edits = ["表三:2:3", f"表三:{granted.row + 3 + 1}:1", f"表三:@{granted.col}:1",
+             "表二:1:2", "文字:1:1", "封面:3:1"]
+    subprocess.run([_uno_python(), str(script), str(src), str(out), *edits],
                    check=True, timeout=180, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SOFFICE": soffice()})
     before, after = read_workbook(src), read_workbook(out)
     assert after.report == before.report
     assert after.findings == []  # LibreOffice moved the names with the cells: no fallback needed
-    lay = layout(form)
-    pos = lay.cells["applications.new_received.natural_person"]
-    assert after.cells["applications.new_received.natural_person"] == ("表三", f"D{pos.row + 3}")
+    assert after.cells["applications.new_received.natural_person"] == ("表三", f"D{first.row + 3}")
+    assert after.cells["applications.granted.research"] == ("表三", f"G{granted.row + 3}")
+    assert after.cells["applications.partially_granted.research"] == ("表三", f"G{granted.row + 3 + 2}")
     assert after.cells["text.overview"][1] != before.cells["text.overview"][1]
     wb = openpyxl.load_workbook(out)
-    assert wb["表三"].cell(pos.row + 3, pos.col).value == valid["applications"]["new_received"]["natural_person"]
+    assert wb["表三"][f"G{granted.row + 3}"].value == valid["applications"]["granted"]["research"]

@@ -253,3 +253,23 @@ def test_direct_xml_reader_agrees_with_openpyxl(tmp_path, valid):
             assert fast.report["text"]["other"] == "第一段\n第二段 & <b>"
             assert fast.report["applications"]["granted"]["total"] == 999
     assert read_workbook(path).report["text"]["other"] == valid["text"]["other"]
+
+
+def test_rows_inserted_or_deleted_inside_a_table(tmp_path, valid, form):
+    lay = layout(form)
+    granted = lay.cells["applications.granted.natural_person"].row
+    query = lay.cells["applications.denied_administrative_query.natural_person"].row
+
+    def edit(wb):
+        ws = wb["表三"]
+        ws.delete_rows(query)  # "8.属于行政查询事项" removed
+        ws.insert_rows(granted + 1, amount=2)  # two rows for notes after （一）予以公开
+
+    loaded = read_workbook(filled_template(tmp_path, valid, edit=edit))
+    baseline = read_workbook(filled_template(tmp_path, valid, name="plain.xlsx")).report
+    for n in form.inputs:
+        expected = None if n.key.startswith("applications.denied_administrative_query.") else get_path(baseline, n.key)
+        assert get_path(loaded.report, n.key) == expected, n.key
+    missing = [f for f in loaded.findings if f.code == "read.row_missing"]
+    assert len(missing) == 1 and missing[0].severity == "error" and "8.属于行政查询事项" in missing[0].message
+    assert loaded.cells["applications.partially_granted.natural_person"] == ("表三", f"D{granted + 3}")

@@ -308,7 +308,8 @@ class _Writer:
             "工作表保护未设密码，但请不要取消保护、插入或删除行列、修改表头。",
             "三、数字单元格只填阿拉伯数字：件数为大于或等于 0 的整数；“行政事业性收费”金额以万元为单位，可填小数。"
             "没有发生的事项请填 0，不要填“/”“—”“无”，也不要留空；不要在数字后加“件”“万元”等文字。",
-            "四、灰色单元格为自动合计（如“总计”列、“（七）总计”行），由公式计算，不需要也不能填写。",
+            "四、灰色单元格为自动合计，由公式计算，不需要也不能填写："
+            + "；".join(dict.fromkeys(r.title for r in self.form.derived.values())) + "。",
             "五、表格旁的“校验”单元格自动核对勾稽关系：显示“✔”表示成立，显示“✘ 差N”（红色）表示不成立，N 为两边相差的数量。"
             f"各表顶部和“{COVER}”汇总显示不成立的项数。请全部修正为“{ALL_OK}”后再报送。",
             f"六、“{TEXTS}”工作表填写报告的文字部分：前言（留空则使用标准前言）、一、总体情况、"
@@ -355,7 +356,7 @@ class _Writer:
         for i, w in enumerate(table.col_widths):
             ws.set_column(TABLE_LEFT - 1 + i, TABLE_LEFT - 1 + i, w)
         if check_col:
-            ws.set_column(check_col - 1, check_col - 1, 10)
+            ws.set_column(check_col - 1, check_col - 1, 15)
         last_col = TABLE_LEFT - 1 + width - 1
         ws.merge_range(TITLE_ROW - 1, TABLE_LEFT - 1, TITLE_ROW - 1, last_col,
                        f"{table.name}　{table.title}", self.fmt("title"))
@@ -409,7 +410,8 @@ class _Writer:
         if check_col:
             cells = [c for c in lay.checks_on(sheet) if c.pos.col == check_col]
             hr = max(table.header_rows, 1)
-            self._put(ws, Pos(sheet, TABLE_TOP, check_col, hr, 1), "校验（总计＝各列之和）", self.fmt("label"))
+            title = cells[0].rule.title if cells else ""
+            self._put(ws, Pos(sheet, TABLE_TOP, check_col, hr, 1), f"校验：{title}", self.fmt("check_label"))
             for r in range(TABLE_TOP + hr, TABLE_TOP + table.rows):
                 ws.write_blank(r - 1, check_col - 1, None, self.fmt("check"))
             ranges.append(f"{ref(min(c.pos.row for c in cells), check_col)}:"

@@ -306,14 +306,16 @@ class _Writer:
             + "、".join(f"“{t.name}”" for t in self.form.tables) + "，与年度报告正文中的表格一一对应。",
             "二、浅黄色单元格为填写项，其余单元格（表头、灰色合计、校验结果）已锁定，不能修改。"
             "工作表保护未设密码，但请不要取消保护、插入或删除行列、修改表头。",
-            "三、数字单元格只填阿拉伯数字：件数为大于或等于 0 的整数；“行政事业性收费”金额以万元为单位，可填小数。"
+            "三、数字单元格只填阿拉伯数字：件数为大于或等于 0 的整数；"
+            + "、".join(f"“{n.row_label}”" for n in self.form.numbers if n.type == "amount")
+            + "金额以万元为单位，可填小数。"
             "没有发生的事项请填 0，不要填“/”“—”“无”，也不要留空；不要在数字后加“件”“万元”等文字。",
             "四、灰色单元格为自动合计，由公式计算，不需要也不能填写："
             + "；".join(dict.fromkeys(r.title for r in self.form.derived.values())) + "。",
             "五、表格旁的“校验”单元格自动核对勾稽关系：显示“✔”表示成立，显示“✘ 差N”（红色）表示不成立，N 为两边相差的数量。"
             f"各表顶部和“{COVER}”汇总显示不成立的项数。请全部修正为“{ALL_OK}”后再报送。",
-            f"六、“{TEXTS}”工作表填写报告的文字部分：前言（留空则使用标准前言）、一、总体情况、"
-            "五、存在的主要问题及改进情况、六、其他需要报告的事项。段落之间用 Alt+Enter（WPS/Excel）换行。",
+            f"六、“{TEXTS}”工作表填写报告的文字部分：" + "、".join(t.label for t in self.form.texts)
+            + "（前言可留空，留空则使用标准前言）。段落之间用 Alt+Enter（WPS/Excel）换行。",
             "七、需要核对的勾稽关系：",
         ]
         seen = []
@@ -324,7 +326,7 @@ class _Writer:
         lines.append("八、填好后保存为 .xlsx 格式发回（WPS 请选择“Excel 文件(*.xlsx)”），文件名可保留不变。")
         for i, line in enumerate(lines, start=2):
             ws.write_string(i, 0, line, self.fmt("para"))
-            ws.set_row(i, 15 * max(1, math.ceil(_width(line) / 80)) + 6)
+            ws.set_row(i, 15 * max(1, math.ceil(_width(line) / 88)) + 6)
         self._a4(ws)
         self._protect(ws)
 

@@ -45,3 +45,42 @@ def test_fee_decimals_and_null_allowed(hengyang):
     ok["active_disclosure"]["fees"]["amount_wan_yuan"] = 24252.311082
     ok["active_disclosure"]["licensing"]["decisions"] = None
     assert not [f for f in validate(ok) if f.code.startswith("schema.")]
+
+
+# ---- the quick conformance check agrees with jsonschema ----------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from converter.form import load_form, set_path  # noqa: E402
+from converter.schema import conforms, quick_schema, validator_for  # noqa: E402
+
+_FORM = load_form()
+_PATHS = ["form", "agency", "year", "text", *(t.key for t in _FORM.texts), *(n.key for n in _FORM.numbers),
+          "applications.granted", "review_litigation"]
+_ANY = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+                 st.text(max_size=5), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PATHS), _ANY, st.booleans()), max_size=4))
+def test_quick_check_agrees_with_jsonschema(changes):
+    from conftest import load_example
+
+    report = load_example("hengyang-commerce-2025.json")
+    for path, value, delete in changes:
+        if delete and "." in path:
+            parent, _, last = path.rpartition(".")
+            from converter.form import get_path
+
+            node = get_path(report, parent)
+            if isinstance(node, dict):
+                node.pop(last, None)
+        elif "." in path:
+            from converter.form import get_path
+
+            if isinstance(get_path(report, path.rpartition(".")[0]), dict):
+                set_path(report, path, value)
+        else:
+            report[path] = value
+    schema = quick_schema(_FORM.id)
+    assert schema is not None
+    assert conforms(schema, report) == validator_for(_FORM.id).is_valid(report)

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .atomic import write_text
 from .errors import InputError
+from .batch_summary import agency_key
 from .findings import count_by_severity
 
 PASSED, WARNED, FAILED, UNREADABLE = "通过", "有警告", "有错误", "无法读取"
@@ -57,6 +58,11 @@ class Options:
     force: bool = False
 
 
+# Last year's reports by folded agency name: set in the parent before workers fork, or handed to
+# each worker once by the pool's initializer (never pickled per file).
+_PRIORS: dict[str, dict] = {}
+
+
 def _outputs_for(rel: Path) -> dict[str, Path]:
     return {
         "report": Path(DIR_REPORTS) / rel.with_suffix(".docx"),
@@ -78,8 +84,11 @@ def process_one(path: Path, opts: Options) -> dict:
         item["sha256"] = sha256_of(path)
         loaded = load_report(path)
         report, form = loaded.report, loaded.form
-        findings = locate(list(loaded.findings) + validate(report, form), loaded)
+        prior = _PRIORS.get(agency_key(report.get("agency")))
+        findings = locate(list(loaded.findings) + validate(report, form, prior["report"] if prior else None), loaded)
         item.update(agency=report.get("agency") or None, year=report.get("year"), form=form.id)
+        if prior:
+            item["prior"] = prior["file"]
         item["findings"] = [f.to_dict() for f in findings]
         counts = count_by_severity(findings)
         item["counts"] = counts
@@ -128,7 +137,10 @@ def _annotate(source: Path, loaded, findings, target: Path) -> None:
     annotate(loaded, findings, target)
 
 
-def _init_worker() -> None:
+def _init_worker(priors: dict | None = None) -> None:
+    if priors is not None:
+        _PRIORS.clear()
+        _PRIORS.update(priors)
     try:
         import resource
 
@@ -166,6 +178,7 @@ class BatchResult:
     roster: dict = field(default_factory=dict)  # missing / duplicated agencies
     seconds: float = 0.0
     reused: int = 0
+    prior_skipped: list = field(default_factory=list)  # last year's files that could not be used
 
     def counts(self) -> dict:
         out = {s: 0 for s in STATUS_ORDER}
@@ -211,7 +224,33 @@ def _reusable(prev: dict | None, path: Path, outbox: Path) -> dict | None:
     return item
 
 
-def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool = False, progress=None) -> BatchResult:
+def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
+    """Last year's reports in a folder (JSON, workbooks, published pages), by agency; and what was skipped."""
+    from .sources import LOADERS, load_report
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("batch.no_prior_folder", f"{folder}：上年报告文件夹不存在或不是文件夹", str(folder))
+    priors, skipped = {}, []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in LOADERS
+                       and not p.name.startswith((".", "~$"))):
+        try:
+            report = load_report(path).report
+        except InputError as e:
+            skipped.append(e.message)
+            continue
+        key = agency_key(report.get("agency"))
+        if not key:
+            skipped.append(f"{path}：找不到单位名称，无法与今年的报告对应")
+        elif key in priors:
+            skipped.append(f"{path}：与 {priors[key]['file']} 是同一单位，已忽略")
+        else:
+            priors[key] = {"file": path.relative_to(folder).as_posix(), "report": report}
+    return priors, skipped
+
+
+def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool = False, progress=None,
+              prior=None) -> BatchResult:
     """Convert every returned workbook in inbox; `progress(done, total, item)` is called after each file."""
     from .batch_summary import roster_check, write_summary
 
@@ -222,9 +261,12 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
         raise InputError("batch.same_folder", f"{outbox}：输出文件夹不能与收件文件夹相同", str(outbox))
     roster_rows = _load_roster(roster) if roster else None
     started = time.perf_counter()
+    priors, prior_skipped = load_priors(prior) if prior else ({}, [])
+    _PRIORS.clear()
+    _PRIORS.update(priors)
     paths = discover(inbox, outbox)
     opts = Options(inbox, outbox, force)
-    previous = {} if force else _previous(outbox)
+    previous = {} if (force or prior) else _previous(outbox)
     items: dict[Path, dict] = {}
     todo = []
     for path in paths:
@@ -247,7 +289,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     else:
         _run_parallel(todo, opts, jobs, items, progress, total)
     ordered = [items[p] for p in paths]
-    result = BatchResult(inbox, outbox, ordered, reused=n_reused)
+    result = BatchResult(inbox, outbox, ordered, reused=n_reused, prior_skipped=prior_skipped)
     if roster_rows is not None:
         result.roster = roster_check(roster_rows, ordered)
     result.seconds = time.perf_counter() - started
@@ -277,8 +319,9 @@ def _mp_context():
 def _run_pool(paths: list[Path], opts: Options, jobs: int, items: dict, progress, total: int) -> list[Path]:
     """Run paths on a pool; return those whose worker died (their results are unknown)."""
     broken: list[Path] = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=_mp_context(),
-                             initializer=_init_worker) as pool:
+    ctx = _mp_context()
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx, initializer=_init_worker,
+                             initargs=(None if ctx is not None else dict(_PRIORS),)) as pool:
         futures = {pool.submit(process_one, path, opts): path for path in paths}
         try:
             for fut in as_completed(futures):
@@ -329,7 +372,7 @@ def _write_manifest(result: BatchResult) -> Path:
     data = {"tool": "converter", "version": __version__, "inbox": str(result.inbox),
             "counts": result.counts(), "seconds": round(result.seconds, 3),
             "summary": result.summary_path.name if result.summary_path else None,
-            "roster": result.roster or None, "inputs": inputs}
+            "roster": result.roster or None, "prior_skipped": result.prior_skipped, "inputs": inputs}
     path = result.outbox / MANIFEST
     write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     return path

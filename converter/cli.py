@@ -173,9 +173,11 @@ def report(file, out, blank_as_zero, sign_date, force):
 @click.option("--roster", type=click.Path(path_type=str), metavar="名单.csv",
               help="单位名单（CSV，含“单位名称”列），用于列出未报送和重复报送的单位。")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="并行进程数（默认：全部 CPU 核）。")
+@click.option("--prior", type=click.Path(path_type=str), metavar="上年文件夹",
+              help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word），按单位名称对应，核对跨年度数据。")
 @click.option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
 @fail_on_input_error
-def batch(inbox, outbox, roster, jobs, force):
+def batch(inbox, outbox, roster, jobs, prior, force):
     """批量处理一个文件夹中报回的填报表格（.xlsx，含子文件夹）。
 
     没有错误的生成 Word 年度报告；有错误的生成标注了问题的表格，供退回修改；并生成汇总表（谁通过、谁有错误、
@@ -185,13 +187,16 @@ def batch(inbox, outbox, roster, jobs, force):
 
     bar = _progress_bar()
     try:
-        result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, progress=bar.update if bar else None)
+        result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior,
+                           progress=bar.update if bar else None)
     except KeyboardInterrupt:
         click.echo("\n已中止：已完成的文件保持完整，未完成的没有留下半截文件。", err=True)
         sys.exit(130)
     finally:
         if bar:
             bar.close()
+    for message in result.prior_skipped:
+        click.echo(click.style("上年报告未使用：", fg="yellow") + message, err=True)
     click.echo(result.closing_line())
     click.echo(f"汇总表：{result.summary_path}")
     sys.exit(result.exit_code)

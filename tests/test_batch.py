@@ -184,3 +184,23 @@ def test_cli_refuses_same_folder_and_missing_inbox(tmp_path):
     assert r.exit_code == 2 and "不能与收件文件夹相同" in r.stderr
     r = CliRunner().invoke(main, ["batch", str(tmp_path / "无"), "-o", str(tmp_path / "o")])
     assert r.exit_code == 2 and "不存在" in r.stderr
+
+
+def test_prior_folder_matches_agencies_and_raises_cross_year_warnings(tmp_path):
+    last = make_report("丙区商务局", 2024, scale=40, seed=1)
+    this = make_report("丙区商务局", 2025, scale=40, seed=2)
+    other = make_report("丙区文旅局", 2025, scale=40, seed=3)
+    inbox, priors = tmp_path / "in", tmp_path / "last"
+    inbox.mkdir()
+    priors.mkdir()
+    write_template(inbox / "商务.xlsx", agency="丙区商务局", year=2025, values=this)
+    write_template(inbox / "文旅.xlsx", agency="丙区文旅局", year=2025, values=other)
+    (priors / "商务局2024.json").write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
+    (priors / "坏.json").write_text("{", encoding="utf-8")
+    result = run_batch(inbox, tmp_path / "out", jobs=2, prior=priors)
+    by_file = {i["file"]: i for i in result.items}
+    codes = {f["code"] for f in by_file["商务.xlsx"]["findings"]}
+    assert "prior.carried_over" in codes and by_file["商务.xlsx"]["prior"] == "商务局2024.json"
+    assert not any(f["code"].startswith("prior.") for f in by_file["文旅.xlsx"]["findings"])
+    assert len(result.prior_skipped) == 1 and "坏.json" in result.prior_skipped[0]
+    assert result.exit_code == 0  # cross-year findings are warnings

@@ -38,7 +38,7 @@ def discover(inbox: Path, outbox: Path | None = None) -> list[Path]:
             if name.startswith((".", "~$")) or not name.lower().endswith(".xlsx"):
                 continue
             path = root_path / name
-            if path.is_file():
+            if not path.is_dir():  # links and special files too: each gets its 无法读取 row, never a hang
                 found.append(path)
     return found
 
@@ -81,8 +81,8 @@ def process_one(path: Path, opts: Options) -> dict:
     item: dict = {"file": rel.as_posix(), "agency": None, "year": None, "outputs": {}, "findings": [],
                   "totals": {}, "error": None}
     try:
+        loaded = load_report(path)  # first: it refuses FIFOs, devices and broken links before anything opens them
         item["sha256"] = sha256_of(path)
-        loaded = load_report(path)
         report, form = loaded.report, loaded.form
         prior = _PRIORS.get(agency_key(report.get("agency")))
         findings = locate(list(loaded.findings) + validate(report, form, prior["report"] if prior else None), loaded)

@@ -23,6 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
 
 from .errors import InputError
+from .input_errors import refuse
 from .findings import Finding, Location
 from .form import Form, get_path
 
@@ -604,9 +605,7 @@ def write_atomic(data: bytes, out_path: str | os.PathLike) -> Path:
     from .atomic import write_bytes
 
     out = Path(out_path)
-    if out.is_dir():
-        raise InputError("output.is_directory", f"{out}：这是一个文件夹，不能作为输出文件", str(out))
-    write_bytes(out, data)
+    write_bytes(out, data)  # refuses a folder (output.is_directory)
     return out
 
 
@@ -646,13 +645,10 @@ def report_file(path, out=None, *, blank_as_zero: bool = False, sign_date: _dt.d
 
     out_path = Path(out) if out else default_output(path)
     if out_path.suffix.lower() != ".docx":
-        raise InputError("output.not_docx", f"{out_path}：输出文件的扩展名应为 .docx", str(out_path))
-    try:
-        same = out_path.exists() and Path(path).exists() and out_path.resolve() == Path(path).resolve()
-    except OSError:
-        same = False
-    if same:
-        raise InputError("output.is_input", f"{out_path}：输出文件不能与输入文件相同", str(out_path))
+        raise refuse("output.not_docx", out_path)
+    from .atomic import check_not_input
+
+    check_not_input(out_path, path, prior)
     checked = check_file(path, prior)
     report = checked.loaded.report
     findings = list(checked.findings)

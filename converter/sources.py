@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import InputError
 from .findings import Finding
 from .form import Form, available_forms, load_form
+from .input_errors import os_reason, refuse, size_text
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
 
@@ -25,47 +26,85 @@ class Loaded:
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
-    if not path.exists():
-        raise InputError("input.not_found", f"{path}：文件不存在", str(path))
-    if path.is_dir():
-        raise InputError("input.is_directory", f"{path}：这是一个文件夹，不是文件", str(path))
+    """The whole file, refused (InputError) unless it is a readable regular file of 1..limit bytes.
+
+    Opened non-blocking and checked with fstat before reading, so a FIFO or a device named .xlsx
+    (or a link to one) is refused instead of hanging the command or filling memory.
+    """
+    import stat
+
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError("input.too_large", f"{path}：文件过大（{size // 1024 // 1024} MB），不是一份年度报告数据",
-                             str(path))
-        return path.read_bytes()
-    except PermissionError:
-        raise InputError("input.unreadable", f"{path}：没有读取权限", str(path)) from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise refuse("input.broken_link", path) from None
+        raise refuse("input.not_found", path) from None
+    except IsADirectoryError:
+        raise refuse("input.is_directory", path) from None
+    except PermissionError as e:
+        if path.is_dir():
+            raise refuse("input.is_directory", path) from None
+        raise refuse("input.unreadable", path, reason=os_reason(e)) from None
     except OSError as e:
-        raise InputError("input.unreadable", f"{path}：无法读取（{e.strerror or e}）", str(path)) from None
+        raise refuse("input.read_failed", path, reason=os_reason(e)) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise refuse("input.is_directory", path)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("管道" if stat.S_ISFIFO(st.st_mode) else "设备" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                    else "套接字" if stat.S_ISSOCK(st.st_mode) else "特殊文件")
+            raise refuse("input.not_regular", path, kind=kind)
+        if st.st_size == 0:
+            raise refuse("input.empty", path)
+        if st.st_size > limit:
+            raise refuse("input.too_large", path, size=size_text(st.st_size), limit=size_text(limit))
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except InputError:
+        raise
+    except PermissionError as e:
+        raise refuse("input.unreadable", path, reason=os_reason(e)) from None
+    except OSError as e:
+        raise refuse("input.read_failed", path, reason=os_reason(e)) from None
+    finally:
+        os.close(fd)
+    if not data:
+        raise refuse("input.empty", path)
+    if len(data) > limit:
+        raise refuse("input.too_large", path, size=f"超过 {size_text(limit)}", limit=size_text(limit))
+    return data
 
 
 def form_of(report, path) -> Form:
     """The form a report claims to be; InputError when it is another form or none."""
     if not isinstance(report, dict):
-        raise InputError("input.not_report", f"{path}：不是一份年度报告 JSON（顶层应为对象）", str(path))
+        raise refuse("input.not_report", path, detail="顶层应为对象")
     form_id = report.get("form")
     if form_id is None:
-        raise InputError("input.not_report", f"{path}：不是一份年度报告 JSON（缺少 form 字段）", str(path))
+        raise refuse("input.not_report", path, detail="缺少 form 字段")
     if form_id not in available_forms():
-        raise InputError("input.other_form",
-                         f"{path}：表式为“{form_id}”，本工具支持的表式为 {'、'.join(available_forms())}", str(path))
+        raise refuse("input.other_form", path, form_id=form_id, what="报告", forms="、".join(available_forms()))
     return load_form(form_id)
 
 
 def load_json(path: Path) -> Loaded:
     data = _read_bytes(path, MAX_JSON_BYTES)
     try:
-        report = json.loads(data.decode("utf-8-sig"))
+        report = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError:
-        raise InputError("input.not_utf8", f"{path}：不是 UTF-8 编码的 JSON 文件", str(path)) from None
+        raise refuse("input.not_utf8", path) from None
     except json.JSONDecodeError as e:
-        raise InputError("input.not_json",
-                         f"{path}：不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列：{e.msg}）", str(path)) from None
+        raise refuse("input.not_json", path, detail=f"第 {e.lineno} 行第 {e.colno} 列：{e.msg}") from None
     except RecursionError:
-        raise InputError("input.not_json", f"{path}：JSON 嵌套过深", str(path)) from None
+        raise refuse("input.not_json", path, detail="嵌套过深") from None
+    except ValueError as e:  # NaN / Infinity: not JSON, Python's json accepts them by default
+        raise refuse("input.not_json", path, detail=str(e)) from None
     return Loaded(report, form_of(report, path), [], str(path))
+
+
+def _no_constant(name):
+    raise ValueError(f"含有 {name}，不是标准 JSON 数字")
 
 
 def _load_xlsx(path: Path) -> Loaded:
@@ -82,13 +121,15 @@ def _load_published(path: Path) -> Loaded:
 
 LOADERS = {".json": load_json, ".xlsx": _load_xlsx, ".html": _load_published, ".htm": _load_published,
            ".docx": _load_published, ".txt": _load_published}
+# named like a spreadsheet of another kind: the workbook reader looks at the content and says what it
+# really is (.xls, WPS .et, .xlsm, .ods, CSV…) and what to do, or reads it when it is a .xlsx after all
+SPREADSHEET_LIKE = (".xls", ".et", ".ett", ".xlsm", ".xlsb", ".xltx", ".ods", ".csv")
 
 
 def load_report(path: str | os.PathLike) -> Loaded:
     path = Path(path)
-    loader = LOADERS.get(path.suffix.lower())
+    loader = LOADERS.get(path.suffix.lower()) or (_load_xlsx if path.suffix.lower() in SPREADSHEET_LIKE else None)
     if loader is None:
-        kinds = "、".join(sorted(LOADERS))
-        raise InputError("input.unsupported", f"{path}：不支持的文件类型“{path.suffix or '无扩展名'}”（支持 {kinds}）",
-                         str(path))
+        kinds = "、".join((".xlsx", ".json", ".html", ".htm", ".docx", ".txt"))
+        raise refuse("input.unsupported", path, suffix=path.suffix or "无扩展名", kinds=kinds)
     return loader(path)

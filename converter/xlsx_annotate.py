@@ -59,14 +59,11 @@ def annotate(loaded, findings: list[Finding], target) -> None:
     report = loaded.report
     year = report.get("year") if isinstance(report.get("year"), int) else None
     if isinstance(target, (str, os.PathLike)):
+        from .atomic import check_not_input
+
         target = Path(target)
-        if loaded.path and target.exists() and target.resolve() == Path(loaded.path).resolve():
-            raise InputError("output.is_input", f"{target}：标注表格不能覆盖被检查的文件，请另选文件名", str(target))
-        if not target.parent.is_dir():
-            raise InputError("output.unwritable", f"{target}：所在文件夹不存在", str(target))
-    try:
-        write_template(target, loaded.form, agency=report.get("agency") or None, year=year,
-                       values=report, annotations=build_annotations(loaded, findings))
-    except OSError as e:
-        raise InputError("output.unwritable", f"{target}：无法写入（{e.strerror or e}）", str(target)) from None
+        check_not_input(target, loaded.path or None)
+    # a path is written through converter.atomic (complete or absent; OSError → output.* InputError)
+    write_template(target, loaded.form, agency=report.get("agency") or None, year=year,
+                   values=report, annotations=build_annotations(loaded, findings))
 

@@ -17,17 +17,22 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from .errors import InputError
+from .input_errors import refuse, size_text
 from .findings import Finding, Location
 from .form import Form, available_forms, load_form, set_path
 from .rules import fmt
+from .sniff import open_workbook_zip, read_part
 from .sources import Loaded, _read_bytes
 from .xlsx_layout import COVER, COVER_FIELDS, STAMP, TEXTS, Pos, fingerprint, layout, name_of
 from .xlsx_template import evaluate_derived
 
 MAX_XLSX_BYTES = 30 * 1024 * 1024
-MAX_UNZIPPED = 300 * 1024 * 1024
-MAX_RATIO = 200
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_CELLS = 200_000  # cells with a value, all sheets together (a filled template has ~400)
+MAX_SHEETS = 100
+MAX_TEXT = 32767  # Excel's own limit for one cell
+FALLBACK_AREA = (2000, 200)  # rows, columns the openpyxl fallback reads (the template uses ~40 × 15)
+FALLBACK_SECONDS = 60
+FALLBACK_MEMORY = 2 * 1024**3
 UNIT_SUFFIXES = {"count": ("件", "个", "项", "次", "条"), "amount": ("万元", "万")}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
@@ -36,61 +41,121 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
     """The report in a workbook (ours, possibly edited), with what reading it found.
 
     engine: "xml" reads the parts directly (zipfile + ElementTree, a few ms), "openpyxl" through
-    openpyxl (tens of ms); "auto" tries the direct reader and falls back to openpyxl on anything
-    it does not understand.
+    openpyxl (tens of ms, in a child process with a memory limit and a timeout, only the template's
+    area); "auto" tries the direct reader and falls back to openpyxl on anything it does not
+    understand. Whatever the input, the sizes, counts and ratios are checked before any parsing
+    (converter.sniff) and every refusal is an InputError from the catalogue (converter.input_errors).
     """
     path = Path(path)
     data = _read_bytes(path, MAX_XLSX_BYTES)
-    zf = _open_zip(data, path)
+    zf = open_workbook_zip(data, path)
     book = None
+    first_error = None
     if engine in ("auto", "xml"):
         try:
-            book = XmlBook(zf)
-        except HostileFile:
-            raise InputError("input.hostile", f"{path}：文件内部结构异常（含 XML 实体声明），拒绝读取", str(path)) from None
-        except Exception:
+            book = XmlBook(zf, path)
+        except InputError:
+            raise
+        except Exception as e:
             if engine == "xml":
                 raise
+            first_error = e
     if book is None:
-        book = OpenpyxlBook(_open_openpyxl(data, path))
+        book = OpenpyxlBook(*_openpyxl_snapshot(data, path, first_error))
     try:
         return _Reader(book, path, form).read(year)
-    except HostileFile:
-        raise InputError("input.hostile", f"{path}：文件内部结构异常（含 XML 实体声明），拒绝读取", str(path)) from None
     except InputError:
         raise
     except Exception as e:
         if engine != "auto" or isinstance(book, OpenpyxlBook):
-            raise InputError("input.not_xlsx", f"{path}：无法读取工作簿（{type(e).__name__}）", str(path)) from None
+            raise refuse("input.unreadable_workbook", path, detail=type(e).__name__) from None
         book.close()
         return read_workbook(path, year, form, engine="openpyxl")
     finally:
         book.close()
 
 
-def _open_zip(data: bytes, path: Path) -> zipfile.ZipFile:
-    if data.startswith(OLE_MAGIC):
-        raise InputError("input.xls_or_encrypted",
-                         f"{path}：这是旧版 .xls 文件或设置了打开密码的文件，请用 Excel/WPS 另存为 .xlsx（不设密码）后再报送",
-                         str(path))
-    if not data.startswith(b"PK"):
-        raise InputError("input.not_xlsx", f"{path}：不是 .xlsx 文件（文件内容不是 Excel 工作簿）", str(path))
+def _openpyxl_snapshot(data: bytes, path: Path, first_error: Exception | None = None):
+    """(sheetnames, defined names, {sheet: grid}) through openpyxl, bounded to FALLBACK_AREA.
+
+    openpyxl can still run away on a hostile part (styles with a million entries, …): on POSIX it
+    runs in a forked child with RLIMIT_AS = FALLBACK_MEMORY and a FALLBACK_SECONDS timeout, so the
+    command survives and says what happened.
+    """
+    import os
+
+    if not hasattr(os, "fork"):
+        return _snapshot_in_process(data, path, first_error)
+    import pickle
+    import select
+    import signal
+    import time
+
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: limit, read, send, exit without running any parent cleanup
+        code = 0
+        try:
+            os.close(rfd)
+            try:
+                import resource
+
+                soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+                limit = FALLBACK_MEMORY if hard == resource.RLIM_INFINITY else min(FALLBACK_MEMORY, hard)
+                if soft == resource.RLIM_INFINITY or soft > limit:
+                    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+            except (ImportError, ValueError, OSError):
+                pass
+            try:
+                result = ("ok", _snapshot_in_process(data, path, first_error))
+            except InputError as e:
+                result = ("refused", (e.code, e.message))
+            except MemoryError:
+                result = ("memory", None)
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(wfd, "wb") as out:
+                out.write(payload)
+        except BaseException:  # noqa: BLE001 — the child must never return into the parent's code
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    chunks, deadline, timed_out = [], time.monotonic() + FALLBACK_SECONDS, False
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise InputError("input.not_xlsx", f"{path}：文件已损坏，无法作为 .xlsx 打开", str(path)) from None
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        raise InputError("input.not_xlsx", f"{path}：不是 Excel 工作簿（缺少 xl/workbook.xml）", str(path))
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNZIPPED or any(i.compress_size and i.file_size / i.compress_size > MAX_RATIO
-                                   and i.file_size > 1024 * 1024 for i in infos):
-        raise InputError("input.zip_bomb", f"{path}：文件解压后异常巨大，拒绝读取", str(path))
-    return zf
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([rfd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(rfd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(rfd)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if timed_out:
+        raise refuse("input.too_slow", path, seconds=FALLBACK_SECONDS)
+    try:
+        kind, value = pickle.loads(b"".join(chunks))
+    except Exception:  # killed (out of memory in a C library) or crashed before sending
+        raise refuse("input.too_much_memory" if os.WIFSIGNALED(status) else "input.unreadable_workbook", path,
+                     limit=size_text(FALLBACK_MEMORY), detail="读取进程异常终止") from None
+    if kind == "refused":
+        from .errors import InputError as _E
+
+        raise _E(value[0], value[1], str(path))
+    if kind == "memory":
+        raise refuse("input.too_much_memory", path, limit=size_text(FALLBACK_MEMORY))
+    return value
 
 
-def _open_openpyxl(data: bytes, path: Path):
+def _snapshot_in_process(data: bytes, path: Path, first_error: Exception | None = None):
     import warnings
 
     import openpyxl  # lazily: keeps `converter --help` fast
@@ -98,9 +163,51 @@ def _open_openpyxl(data: bytes, path: Path):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except MemoryError:
+        raise
     except Exception as e:  # openpyxl raises many kinds on malformed parts
-        raise InputError("input.not_xlsx", f"{path}：无法读取工作簿（{type(e).__name__}）", str(path)) from None
+        raise _unreadable(path, first_error, e) from None
+    try:
+        sheetnames = list(wb.sheetnames)
+        if len(sheetnames) > MAX_SHEETS:
+            raise refuse("input.too_many_sheets", path, count=len(sheetnames), limit=MAX_SHEETS)
+        defined = {}
+        for name, dn in wb.defined_names.items():
+            try:
+                dests = list(dn.destinations)
+            except Exception:
+                continue
+            if len(dests) == 1:
+                defined[name] = (dests[0][0], (dests[0][1] or "").replace("$", ""))
+        grids, total = {}, 0
+        rows, cols = FALLBACK_AREA
+        for sheet in sheetnames:
+            cells: dict = {}
+            ws = wb[sheet]
+            if hasattr(ws, "iter_rows"):  # chartsheets have no cells
+                for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows, max_col=cols, values_only=True), 1):
+                    for c, v in enumerate(row, start=1):
+                        if v is not None:
+                            cells[(r, c)] = _unescape(v) if isinstance(v, str) else v
+            total += len(cells)
+            if total > MAX_CELLS:
+                raise refuse("input.too_many_cells", path, count=f"超过 {MAX_CELLS}", limit=MAX_CELLS)
+            grids[sheet] = cells
+        return sheetnames, defined, grids
+    except (InputError, MemoryError):
+        raise
+    except Exception as e:
+        raise _unreadable(path, first_error, e) from None
+    finally:
+        wb.close()
+
+
+def _unreadable(path: Path, first_error, e: Exception) -> InputError:
+    part = getattr(first_error, "part", None)
+    if part:
+        return refuse("input.corrupt_xml", path, part=part)
+    return refuse("input.unreadable_workbook", path, detail=type(e).__name__)
 
 
 # ---- two ways to see a workbook: sheet names, defined names, {(row, col): value} per sheet ----------
@@ -109,6 +216,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+_VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
 _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 
 
@@ -137,22 +245,32 @@ def _sheet_data_only(xml: bytes) -> bytes:
     return xml[:root.end()] + xml[start:end + len(b"</sheetData>")] + b"</" + root.group(1) + b">"
 
 
-class HostileFile(Exception):
-    """A workbook part declaring entities: never legitimate in .xlsx, the shape of an XML bomb."""
+class BadPart(Exception):
+    """A part that is not well-formed XML (the openpyxl fallback then gets its chance)."""
+
+    def __init__(self, part: str, detail: str):
+        super().__init__(f"{part}: {detail}")
+        self.part = part
 
 
 class XmlBook:
-    """The parts we need, parsed directly: workbook, rels, shared strings, sheets on demand."""
+    """The parts we need, parsed directly: workbook, rels, shared strings, sheets on demand.
 
-    def __init__(self, zf: zipfile.ZipFile):
+    The zip has passed converter.sniff (sizes, ratios, no DTDs); the cells with a value are counted
+    before each sheet is parsed, all sheets together at most MAX_CELLS.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, path: Path | None = None):
         from xml.etree import ElementTree as ET
 
         self._ET = ET
         self.zf = zf
-        root = self._parse(zf.read("xl/workbook.xml"))
+        self.path = path
+        self.cells_seen = 0
+        root = self._parse("xl/workbook.xml")
         if root.tag != _MAIN + "workbook":
             raise ValueError("not a transitional SpreadsheetML workbook")
-        rels = self._parse(zf.read("xl/_rels/workbook.xml.rels"))
+        rels = self._parse("xl/_rels/workbook.xml.rels")
         targets = {}
         for rel in rels.iter(_PKG_REL + "Relationship"):
             target = rel.get("Target", "")
@@ -165,6 +283,8 @@ class XmlBook:
             if rid in targets and targets[rid] in zf.NameToInfo:
                 self.sheetnames.append(name)
                 self.parts[name] = targets[rid]
+        if len(self.sheetnames) > MAX_SHEETS:
+            raise refuse("input.too_many_sheets", path, count=len(self.sheetnames), limit=MAX_SHEETS)
         self.names: dict[str, tuple[str, str]] = {}
         for dn in root.iter(_MAIN + "definedName"):
             if dn.get("localSheetId") is not None or not dn.text:
@@ -175,7 +295,7 @@ class XmlBook:
                 self.names[dn.get("name")] = (sheet, f"{m.group(3)}{m.group(4)}")
         self.strings: list[str] = []
         if "xl/sharedStrings.xml" in zf.NameToInfo:
-            for si in self._parse(zf.read("xl/sharedStrings.xml")).iter(_MAIN + "si"):
+            for si in self._parse("xl/sharedStrings.xml").iter(_MAIN + "si"):
                 parts = []
                 for child in si:
                     if child.tag == _MAIN + "t":
@@ -187,16 +307,24 @@ class XmlBook:
     def defined(self) -> dict[str, tuple[str, str]]:
         return self.names
 
-    def _parse(self, xml: bytes):
-        if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
-            raise HostileFile("DOCTYPE/ENTITY in a workbook part")
-        return self._ET.fromstring(xml)
+    def _parse(self, part: str, xml: bytes | None = None):
+        if xml is None:
+            xml = read_part(self.zf, part, self.path) if self.path is not None else self.zf.read(part)
+        try:
+            return self._ET.fromstring(xml)
+        except self._ET.ParseError as e:
+            raise BadPart(part, str(e)) from None
 
     def grid(self, sheet: str) -> dict:
         cells: dict = {}
         if sheet not in self.parts:
             return cells
-        root = self._parse(_sheet_data_only(self.zf.read(self.parts[sheet])))
+        part = self.parts[sheet]
+        xml = _sheet_data_only(read_part(self.zf, part, self.path) if self.path is not None else self.zf.read(part))
+        self.cells_seen += len(_VALUE_TAG.findall(xml))
+        if self.cells_seen > MAX_CELLS:
+            raise refuse("input.too_many_cells", self.path, count=f"超过 {MAX_CELLS}", limit=MAX_CELLS)
+        root = self._parse(part, xml)
         data = root.find(_MAIN + "sheetData")
         if data is None:
             return cells
@@ -243,34 +371,22 @@ class XmlBook:
 
 
 class OpenpyxlBook:
-    """The same view through openpyxl (read-only): the fallback for workbooks XmlBook does not take."""
+    """The same view from an openpyxl snapshot (see _openpyxl_snapshot): the fallback for workbooks
+    XmlBook does not take."""
 
-    def __init__(self, wb):
-        self.wb = wb
-        self.sheetnames = list(wb.sheetnames)
+    def __init__(self, sheetnames, names, grids):
+        self.sheetnames = list(sheetnames)
+        self.names = names
+        self.grids = grids
 
     def defined(self) -> dict[str, tuple[str, str]]:
-        out = {}
-        for name, dn in self.wb.defined_names.items():
-            try:
-                dests = list(dn.destinations)
-            except Exception:
-                continue
-            if len(dests) == 1:
-                out[name] = (dests[0][0], (dests[0][1] or "").replace("$", ""))
-        return out
+        return self.names
 
     def grid(self, sheet: str) -> dict:
-        cells: dict = {}
-        if sheet in self.sheetnames:
-            for r, row in enumerate(self.wb[sheet].iter_rows(values_only=True), start=1):
-                for c, v in enumerate(row, start=1):
-                    if v is not None:
-                        cells[(r, c)] = _unescape(v) if isinstance(v, str) else v
-        return cells
+        return dict(self.grids.get(sheet, {}))
 
     def close(self):
-        self.wb.close()
+        pass
 
 
 def normalise_number(raw, kind: str, blank_markers):
@@ -325,7 +441,10 @@ class _Reader:
         return self._grids[sheet]
 
     def value(self, pos: Pos):
-        return self.grid(pos.sheet).get((pos.row, pos.col))
+        v = self.grid(pos.sheet).get((pos.row, pos.col))
+        if isinstance(v, str) and len(v) > MAX_TEXT:
+            raise refuse("input.text_too_long", self.path, where=f"{pos.sheet}!{pos.ref}", count=len(v), limit=MAX_TEXT)
+        return v
 
     def stamp(self) -> dict:
         if STAMP not in self.book.sheetnames:
@@ -346,12 +465,11 @@ class _Reader:
         form_id = stamp.get("form")
         if form_id:
             if form_id not in available_forms():
-                raise InputError("input.other_form", f"{self.path}：这是表式“{form_id}”的填报表，本工具支持的表式为 "
-                                 f"{'、'.join(available_forms())}", str(self.path))
+                raise refuse("input.other_form", self.path, form_id=form_id, what="填报表",
+                             forms="、".join(available_forms()))
             form = self.form or load_form(str(form_id))
             if form.id != form_id:
-                raise InputError("input.other_form", f"{self.path}：这是表式“{form_id}”的填报表，不是“{form.id}”",
-                                 str(self.path))
+                raise refuse("input.other_form", self.path, form_id=form_id, what="填报表", forms=form.id)
             if str(stamp.get("fingerprint") or "") != fingerprint(form):
                 self.note("read.template_version", "warning",
                           "填报表不是由当前版本的模板生成（模板指纹不同），已按表头定位读取，请核对结果")
@@ -521,6 +639,8 @@ class _Reader:
 
     # ---- the read ----
     def read(self, year: int | None) -> Loaded:
+        if not self.book.sheetnames:
+            raise refuse("input.no_sheets", self.path)
         stamp = self.stamp()
         names = self.defined()
         self.form = form = self.identify(stamp, names)
@@ -578,12 +698,12 @@ class _Reader:
                     texts.add(self.form.normalize_label(v))
         legacy = [m for m in self.form.legacy_markers if self.form.normalize_label(m) in texts]
         if legacy:
-            raise InputError("input.legacy_form",
-                             f"{self.path}：这是 2019 年试行版表式（含“{legacy[0]}”），{self.form.first_year} 年起应使用"
-                             f"{self.form.basis}规定的新表式，请重新下载填报模板", str(self.path))
-        raise InputError("input.not_template",
-                         f"{self.path}：不是本工具生成的填报模板，也找不到年度报告的表格（表二、表三、表四），请使用下发的模板填报",
-                         str(self.path))
+            raise refuse("input.legacy_form", self.path, marker=legacy[0], first_year=self.form.first_year,
+                         basis=self.form.basis)
+        if stamp.get("form"):
+            raise refuse("input.tables_deleted", self.path, tables="、".join(t.name for t in self.form.tables),
+                         sheets="、".join(s for s in self.book.sheetnames if s != STAMP) or "无")
+        raise refuse("input.not_template", self.path)
 
     def _read_texts(self, report, cells, names, stamp, year):
         form = self.form
@@ -632,27 +752,8 @@ class _Reader:
                       f"封面年度为 {value}，但模板下发时的年度为 {stamp_year}，请核对", Location(path="year"))
         report["year"] = value
         if year is not None and value is not None and int(value) != int(year):
-            raise InputError("input.wrong_year",
-                             f"{self.path}：这是 {value} 年度的报表，不是要求的 {year} 年度", str(self.path))
+            raise refuse("input.wrong_year", self.path, year=value, wanted=year)
 
 
 def _raw(raw):
     return raw if isinstance(raw, (str, int, float)) or raw is None else str(raw)
-
-
-def write_text_atomic(path, text: str) -> None:
-    """Write a UTF-8 file through a temporary file in the same folder, then os.replace."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=path.suffix, dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise InputError("output.unwritable", f"{path}：无法写入（{e.strerror or e}）", str(path)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

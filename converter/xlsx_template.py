@@ -44,15 +44,10 @@ def write_template(target, form: Form | None = None, *, agency: str | None = Non
     """Write the workbook to `target` (a path, written atomically, or a binary file object)."""
     form = form or load_form()
     if isinstance(target, (str, os.PathLike)):
-        target = Path(target)
-        fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=".xlsx", dir=target.parent or ".")
-        os.close(fd)
-        try:
-            _Writer(form, tmp, agency, year, contact, phone, values, annotations).write()
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        from .atomic import atomic_path
+
+        with atomic_path(target) as tmp:  # complete or absent; parent folder created; ordinary permissions
+            _Writer(form, str(tmp), agency, year, contact, phone, values, annotations).write()
     else:
         _Writer(form, target, agency, year, contact, phone, values, annotations).write()
 

@@ -48,10 +48,10 @@ def test_prior_raises_cross_year_warnings_and_still_exits_0():
 
 
 @pytest.mark.parametrize("content,expect", [
-    (b"", "不是有效的 JSON"),
+    (b"", "文件是空的"),
     (b"{not json", "不是有效的 JSON"),
     (b"[1, 2]", "不是一份年度报告"),
-    (b'{"form": "gov-info-disclosure-2019"}', "表式为“gov-info-disclosure-2019”"),
+    (b'{"form": "gov-info-disclosure-2019"}', "表式“gov-info-disclosure-2019”"),
     ("{}".encode("utf-16"), "不是 UTF-8"),
 ])
 def test_unusable_json_exits_2_with_one_chinese_line(tmp_path, content, expect):

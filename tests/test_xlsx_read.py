@@ -155,7 +155,7 @@ def test_foreign_workbook_and_other_forms(tmp_path):
             dst.writestr(item, data)
     with pytest.raises(InputError) as e:
         read_workbook(bomb)
-    assert e.value.code == "input.hostile"
+    assert e.value.code == "input.xml_entity"
 
     for name, data in (("text.xlsx", b"hello, not a zip"), ("old.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600)):
         (tmp_path / name).write_bytes(data)

@@ -279,13 +279,19 @@ def import_cmd(file, output, fmt):
                    "有邮箱的同时生成可直接发送的 .eml 邮件。")
 @click.option("--deadline", metavar="日期", help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
 @click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址。")
+@click.option("--prior", type=click.Path(path_type=str), metavar="上年文件",
+              help="上一年度的报告（JSON、填报表格或已公开的网页/Word/文字）：按上年“结转下年度”预填本年“上年结转”，"
+                   "在表二旁列出上年现行有效件数；未给出时单位名称和年度（上年 + 1）也取自上年报告。")
+@click.option("--prior-dir", type=click.Path(file_okay=False, path_type=str), metavar="上年文件夹",
+              help="与 --roster 一起使用：存放各单位上年报告的文件夹，按报告中的单位名称对应到名单中的单位。")
 @fail_on_input_error
-def template(out, agency, year, roster, deadline, sender):
+def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
     """生成供各单位填写的 Excel 填报模板（.xlsx）。
 
     \b
     converter template -o 模板.xlsx --agency 某某局 --year 2025
-    converter template --roster 名单.csv --year 2025 -o 模板文件夹
+    converter template -o 模板.xlsx --prior 某某局-2024.json       预填上年结转
+    converter template --roster 名单.csv --year 2025 -o 模板文件夹 [--prior-dir 上年报告文件夹]
     """
     import time
 
@@ -293,23 +299,57 @@ def template(out, agency, year, roster, deadline, sender):
     if roster:
         if year is None:
             raise click.UsageError("使用 --roster 时必须给出 --year")
+        if prior:
+            raise click.UsageError("--prior 只用于生成单个模板；使用 --roster 时请用 --prior-dir 给出上年报告文件夹")
         from .roster import make_roster_templates
 
-        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender)
-        click.echo(f"已在 {out} 生成 {len(result.items)} 份填报模板、{result.emails} 封待发邮件（.eml），"
+        priors = None
+        if prior_dir:
+            from .template_prior import load_prior_dir
+
+            priors, notes = load_prior_dir(prior_dir)
+            for note in notes:
+                click.echo(click.style("! ", fg="yellow") + note, err=True)
+        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, priors=priors)
+        for item in result.items:
+            for f in item.get("prior_findings", ()):
+                click.echo(click.style("! ", fg="yellow") + f"{item['agency']}：{f.message}", err=True)
+        carried = sum(1 for i in result.items if i.get("prior"))
+        extra = f"，其中 {carried} 份按上年报告预填" if prior_dir else ""
+        click.echo(f"已在 {out} 生成 {len(result.items)} 份填报模板{extra}、{result.emails} 封待发邮件（.eml），"
                    f"用时 {time.perf_counter() - started:.1f} 秒")
+        if prior_dir:
+            missing = [i["agency"] for i in result.items if not i.get("prior")]
+            if missing:
+                click.echo(click.style("! ", fg="yellow") + f"{len(missing)} 个单位没有找到上年报告，模板未预填："
+                           + "、".join(missing[:20]) + ("等" if len(missing) > 20 else ""), err=True)
         return
+    if prior_dir:
+        raise click.UsageError("--prior-dir 只与 --roster 一起使用；生成单个模板时请用 --prior")
     from .xlsx_template import write_template
 
     if not out.lower().endswith(".xlsx"):
         raise click.BadParameter("输出文件扩展名应为 .xlsx", param_hint="-o")
+    last = None
+    if prior:
+        from .template_prior import agency_notes, load_prior, next_year
+
+        last = load_prior(prior)
+        year, notes = next_year(last, year)
+        notes = list(last.findings) + notes + agency_notes(last, agency)
+        agency = agency or last.agency or None
+        for f in notes:
+            click.echo(click.style("! ", fg="yellow") + f"上年报告 {prior}：{f.message}", err=True)
     try:
-        write_template(out, agency=agency, year=year)
+        write_template(out, agency=agency, year=year, prior=last)
     except OSError as e:
         from .input_errors import os_reason, refuse
 
         raise refuse("output.unwritable", out, reason=os_reason(e)) from None
-    click.echo(f"已生成填报模板 {out}")
+    if last is not None:
+        click.echo(f"已生成填报模板 {out}（{agency or '未填单位'} {year} 年度，已按 {prior} 预填上年结转）")
+    else:
+        click.echo(f"已生成填报模板 {out}")
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")

@@ -143,8 +143,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def make_roster_templates(roster_path, year: int, outdir, *, deadline: str | None = None,
-                          sender: str | None = None, form: Form | None = None) -> RosterResult:
-    """One workbook per agency in the roster (agency and year locked) plus an .eml where there is an address."""
+                          sender: str | None = None, form: Form | None = None, priors: dict | None = None) -> RosterResult:
+    """One workbook per agency in the roster (agency and year locked) plus an .eml where there is an address.
+
+    priors: agency_key(agency) → template_prior.Prior (load_prior_dir): each agency found there gets its
+    template pre-filled from its own last year's report."""
     from .xlsx_template import write_template
 
     form = form or load_form()
@@ -163,7 +166,14 @@ def make_roster_templates(roster_path, year: int, outdir, *, deadline: str | Non
             name, n = f"{stem}-{n}.xlsx", n + 1
         used.add(name.lower())
         xlsx = outdir / name
-        write_template(xlsx, form, agency=agency, year=year, contact=row.get("联系人") or None)
+        prior, prior_findings = None, []
+        if priors:
+            from .template_prior import agency_key, next_year
+
+            prior = priors.get(agency_key(agency))
+            if prior is not None:
+                prior_findings = list(prior.findings) + next_year(prior, year)[1]
+        write_template(xlsx, form, agency=agency, year=year, contact=row.get("联系人") or None, prior=prior)
         eml = None
         to = row.get("邮箱", "").strip()
         if to:
@@ -171,5 +181,6 @@ def make_roster_templates(roster_path, year: int, outdir, *, deadline: str | Non
             _atomic_write(eml, build_eml(agency, year, to, xlsx, contact=row.get("联系人", ""),
                                          deadline=deadline_text(row.get("截止日期") or deadline, year),
                                          sender=sender, form=form))
-        result.items.append({"agency": agency, "xlsx": xlsx, "eml": eml})
+        result.items.append({"agency": agency, "xlsx": xlsx, "eml": eml,
+                             "prior": prior.path if prior is not None else None, "prior_findings": prior_findings})
     return result

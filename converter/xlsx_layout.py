@@ -207,3 +207,83 @@ def fingerprint(form: Form) -> str:
         blob = json.dumps(form.source, ensure_ascii=False, sort_keys=True) + "|" + LAYOUT_VERSION
         hit = _FINGERPRINTS[id(form)] = (form, hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16])
     return hit[1]
+
+
+# ---- last year's values beside the inputs (`converter template --prior`) ------------------------
+@dataclass(frozen=True)
+class PriorPlace:
+    """Where a template pre-filled from last year shows one cross-year rule that mixes last year's
+    and this year's cells: last year's value (read-only, no defined name, never report data) and a
+    reminder check beside the rule's own cell."""
+    rule: Rule
+    table: str  # table id
+    value: Pos
+    check: Pos
+
+
+@dataclass(frozen=True)
+class PriorBlock:
+    """The helper cells of one rule code on one table: their places, header cells and a note cell."""
+    table: str
+    code: str
+    title: str
+    places: tuple[PriorPlace, ...]
+    value_head: Pos
+    check_head: Pos
+    note: Pos | None
+    columns: tuple[int, ...]  # sheet columns used (a narrow gap first), for widths and the print area
+    rows: tuple[int, ...] = ()  # sheet rows added below the table (row placement)
+
+
+def carry_rules(form: Form) -> list[Rule]:
+    """Cross-year rules "this cell = last year's cell": what a template pre-fills from last year."""
+    return [r for r in form.rules if r.kind == "cross_year" and len(r.left) == 1 and len(r.right) == 1
+            and not r.left[0].prior and r.right[0].prior and r.left[0].sign > 0 and r.right[0].sign > 0]
+
+
+def shown_rules(form: Form) -> list[Rule]:
+    """Cross-year rules mixing last year's and this year's cells: last year's value is shown beside."""
+    return [r for r in form.rules if r.kind == "cross_year" and len(r.left) == 1 and not r.left[0].prior
+            and any(t.prior for t in r.right) and any(not t.prior for t in r.right)]
+
+
+def prior_blocks(form: Form) -> list[PriorBlock]:
+    """Helper cells for every shown rule: a column pair right of the table when the rule's instances
+    sit on distinct rows (表二's 现行有效件数), else a row pair below the table and its checks."""
+    lay = layout(form)
+    by_table: dict[str, dict[str, list[Rule]]] = {}
+    for rule in shown_rules(form):
+        anchor = form.cell.get(rule.left[0].path)
+        if anchor is not None:
+            by_table.setdefault(anchor.table, {}).setdefault(rule.code, []).append(rule)
+    out = []
+    for table in form.tables:
+        codes = by_table.get(table.id, {})
+        next_col = (lay.check_col.get(table.id) or TABLE_LEFT + table.cols - 1) + 1
+        next_row = lay.table_end[table.id] + 1
+        for code, rules in codes.items():
+            anchors = [lay.cells[r.left[0].path] for r in rules]
+            rows = [a.row for a in anchors]
+            if len(set(rows)) == len(rows):
+                gap, vcol, ccol = next_col, next_col + 1, next_col + 2
+                places = tuple(PriorPlace(r, table.id, Pos(table.name, a.row, vcol), Pos(table.name, a.row, ccol))
+                               for r, a in zip(rules, anchors))
+                head = max(min(rows) - 1, TABLE_TOP)
+                last = max(rows)
+                note_rows = min(5, TABLE_TOP + table.rows - 1 - last)
+                note = Pos(table.name, last + 1, vcol, note_rows, 2) if note_rows > 0 else None
+                out.append(PriorBlock(table.id, code, rules[0].title, places, Pos(table.name, head, vcol),
+                                      Pos(table.name, head, ccol), note, (gap, vcol, ccol)))
+                next_col += 3
+            else:
+                vrow, crow = next_row + 1, next_row + 2  # a blank row first
+                places = tuple(PriorPlace(r, table.id, Pos(table.name, vrow, a.col, 1, a.cs),
+                                          Pos(table.name, crow, a.col, 1, a.cs)) for r, a in zip(rules, anchors))
+                first = min(a.col for a in anchors)
+                label_cols = max(first - TABLE_LEFT, 1)
+                out.append(PriorBlock(table.id, code, rules[0].title, places,
+                                      Pos(table.name, vrow, TABLE_LEFT, 1, label_cols),
+                                      Pos(table.name, crow, TABLE_LEFT, 1, label_cols), None, (),
+                                      (next_row, vrow, crow)))
+                next_row += 3
+    return out

@@ -40,16 +40,19 @@ class Annotations:
 
 def write_template(target, form: Form | None = None, *, agency: str | None = None, year: int | None = None,
                    contact: str | None = None, phone: str | None = None, values: dict | None = None,
-                   annotations: Annotations | None = None) -> None:
-    """Write the workbook to `target` (a path, written atomically, or a binary file object)."""
+                   annotations: Annotations | None = None, prior=None) -> None:
+    """Write the workbook to `target` (a path, written atomically, or a binary file object).
+
+    prior: last year's report as a converter.template_prior.Prior: its carried-over cells pre-fill
+    the inputs (unless `values` is given) and its values are shown beside the inputs they check."""
     form = form or load_form()
     if isinstance(target, (str, os.PathLike)):
         from .atomic import atomic_path
 
         with atomic_path(target) as tmp:  # complete or absent; parent folder created; ordinary permissions
-            _Writer(form, str(tmp), agency, year, contact, phone, values, annotations).write()
+            _Writer(form, str(tmp), agency, year, contact, phone, values, annotations, prior).write()
     else:
-        _Writer(form, target, agency, year, contact, phone, values, annotations).write()
+        _Writer(form, target, agency, year, contact, phone, values, annotations, prior).write()
 
 
 # ---- formulas -----------------------------------------------------------------------------------
@@ -132,8 +135,11 @@ def check_result(rule, cell_value) -> str:
 
 # ---- the writer -------------------------------------------------------------------------------------
 class _Writer:
-    def __init__(self, form, target, agency, year, contact, phone, values, annotations):
+    def __init__(self, form, target, agency, year, contact, phone, values, annotations, prior=None):
         self.form = form
+        self.prior = prior
+        if prior is not None and values is None:
+            values = prior.values()
         self.lay = layout(form)
         self.target = target
         self.agency = agency if agency else (values or {}).get("agency") or None
@@ -288,6 +294,10 @@ class _Writer:
         ws.merge_range(row + 2, 0, row + 5, 3, (
             f"填报提示：各表中灰色单元格为自动合计，✔/✘ 为自动校验结果。全部显示“{ALL_OK}”后，"
             f"保存为 .xlsx 格式（不要改文件类型、不要删除或重命名工作表）发回。"), self.fmt("para"))
+        if self.prior is not None:
+            from .template_prior import cover_note
+
+            ws.merge_range(row + 7, 0, row + 10, 3, cover_note(self.prior, self.form), self.fmt("para"))
         self._a4(ws)
         self._protect(ws)
 
@@ -440,6 +450,10 @@ class _Writer:
             ws.repeat_rows(TABLE_TOP - 1, TABLE_TOP - 1 + table.header_rows - 1)
             first_number_col = min(n.c for n in table.numbers)
             ws.freeze_panes(TABLE_TOP - 1 + table.header_rows, TABLE_LEFT - 1 + first_number_col - 1)
+        if self.prior is not None:  # last year's values beside the inputs, reminder checks
+            from .template_prior import draw_table
+
+            draw_table(self, ws, table)
         self._protect(ws)
         return [f"'{sheet}'!{r}" for r in ranges]
 
@@ -453,6 +467,9 @@ class _Writer:
             spec = {"validate": "integer", "criteria": ">=", "value": 0, "input_title": "件数（整数）",
                     "input_message": _clip(f"{where}\n填写大于或等于 0 的整数；没有请填 0。"),
                     "error_title": "件数有误", "error_message": "请填写大于或等于 0 的整数，不要带“件”等文字，没有请填 0。"}
+        if self.prior is not None and n.key in self.prior.carry:
+            spec["input_message"] = _clip(f"{where}\n已按上年报告预填（{fmt_number(self.prior.carry[n.key])}），"
+                                          "如有出入请核实后修改。")
         ws.data_validation(pos.row - 1, pos.col - 1, pos.row - 1 + pos.rs - 1, pos.col - 1 + pos.cs - 1, spec)
 
     def _cell_value(self, path):
@@ -493,6 +510,8 @@ class _Writer:
         values = {"generator": GENERATOR, "form": self.form.id, "edition": self.form.edition,
                   "agency": self.agency or "", "year": str(self.year or ""),
                   "fingerprint": fingerprint(self.form), "layout": LAYOUT_VERSION}
+        if self.prior is not None:  # traceability: which report the pre-filled values came from
+            values.update(self.prior.stamp())
         for i, (k, v) in enumerate(values.items()):
             ws.write_string(i, 0, k)
             ws.write_string(i, 1, v)

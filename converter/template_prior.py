@@ -17,7 +17,7 @@ from .errors import InputError
 from .findings import Finding, Location
 from .form import Form, Rule, get_path, load_form, set_path
 from .rules import fmt, number
-from .xlsx_layout import PriorBlock, carry_rules, prior_blocks, ref, shown_rules
+from .xlsx_layout import TABLE_LEFT, PriorBlock, carry_rules, prior_blocks, ref, shown_rules
 
 PRIOR_FILL = "#DDEBF7"
 REMIND_FILL = "#FFE699"
@@ -176,6 +176,14 @@ def draw_table(writer, ws, table) -> None:
     end_row = max([lay.table_end[table.id], *(r for b in blocks for r in b.rows)])
     table_last = (lay.check_col.get(table.id) or table.cols)
     ws.print_area(0, 0, end_row - 1, max(last_col, table_last) - 1)
+    extra = sum(1.5 + 16 + 14 for b in blocks if b.columns)
+    if sum(table.col_widths) <= 110 < sum(table.col_widths) + extra:  # the writer chose portrait without them
+        ws.set_landscape()
+    if not lay.checks_on(table.name):  # the summary line said "no checks": mention the reminders
+        from .xlsx_layout import SUMMARY_ROW
+
+        ws.write_string(SUMMARY_ROW - 1, TABLE_LEFT - 1, f"本表各项单独填写，无勾稽关系校验；右侧浅蓝色为上年数（只读），"
+                        f"“{REMIND_MARK} 差N”为与上年核对的提醒。", writer.fmt("subtitle"))
 
 
 def _draw_block(writer, ws, block: PriorBlock, prior: Prior, value_fmt, head_fmt, check_fmt, note_fmt, warn):
@@ -258,7 +266,8 @@ def cover_note(prior: Prior, form: Form) -> str:
     parts = [f"本模板已根据{prior.source_words()}预填："]
     if carried:
         sources = "、".join(dict.fromkeys(f"“{form.cell[r.right[0].path].row_label}”" for r in carry_rules(form)))
-        parts.append("、".join(carried) + f"已按上年{sources}填写，如有出入请核实后修改；")
+        parts.append("、".join(carried) + f"已按上年{sources}填写，如有出入请核实后修改"
+                     "（填完本年其余各项之前，相关勾稽关系显示“✘”属正常）；")
     if shown:
         parts.append("、".join(shown) + "旁列出上年数（浅蓝色，只读）并提醒核对。")
     return "".join(parts)

@@ -6,6 +6,12 @@ Writes docs/template-<sheet>.png for every printed sheet of a blank template (ag
 and docs/template-表三-校验.png: 表三 filled with the broken example (three totals typed over their
 formulas), recalculated by LibreOffice, so the ✘ checks show; docs/template-问题清单.png: the issue
 list of the annotated copy `converter check --annotate` writes for it. Needs soffice and pdftoppm.
+
+    python docs/render_template_pngs.py prior
+
+Writes only docs/template-prior-表二.png: a template made with `converter template --prior` from the
+2024 example (上年结转 pre-filled, last year's 现行有效件数 beside 表二), 表二 filled with the 2025
+example and recalculated, so one reminder check shows ✔ and one ⚠ 差N.
 """
 from __future__ import annotations
 
@@ -42,7 +48,31 @@ def page(pdf: Path, number: int, name: str) -> Path:
     return prefix.with_suffix(".png")
 
 
+def prior_page() -> Path:
+    import openpyxl
+    from xlsx_fill import fill
+
+    from converter.template_prior import load_prior
+
+    form = load_form()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        prior = load_prior(ROOT / "examples" / "district-market-regulation-2024.json")
+        made = work / "prior.xlsx"
+        write_template(made, form, agency=prior.agency, year=prior.year + 1, prior=prior)
+        current = json.loads((ROOT / "examples" / "district-market-regulation-2025.json").read_text(encoding="utf-8"))
+        wb = openpyxl.load_workbook(made)
+        fill(wb, current, keys=[n.key for n in form.table["t2"].numbers])
+        wb.save(made)
+        sheets = [COVER, GUIDE, TEXTS, *(t.name for t in form.tables)]
+        return page(to_pdf(made, work), sheets.index("表二") + 1, "prior-表二")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["prior"]:
+        png = prior_page()
+        print(f"{png.relative_to(ROOT)}  {png.stat().st_size // 1024} KB")
+        return
     form = load_form()
     sheets = [COVER, GUIDE, TEXTS, *(t.name for t in form.tables)]  # one printed page each
     out = []

@@ -49,7 +49,8 @@ def fail_on_input_error(fn):
         try:
             return fn(*args, **kwargs)
         except InputError as e:
-            click.echo(click.style("无法处理：", fg="red", bold=True) + e.message, err=True)
+            click.echo(click.style("无法处理：", fg="red", bold=True) + e.message + click.style(f"（{e.code}）", dim=True),
+                       err=True)
             sys.exit(2)
 
     return wrapper
@@ -68,8 +69,8 @@ def main():
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
-@click.argument("file", type=click.Path(dir_okay=True, path_type=str), metavar="文件")
-@click.option("--prior", type=click.Path(path_type=str), metavar="上年文件",
+@click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
+@click.option("--prior", type=click.Path(readable=False, path_type=str), metavar="上年文件",
               help="上一年度的报告（JSON 或填报表格），用于核对上年结转、现行有效件数等跨年度数据。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 供人阅读，json 供其他程序使用。")
@@ -132,7 +133,7 @@ def _parse_sign_date(ctx, param, value):
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
-@click.argument("file", type=click.Path(dir_okay=True, path_type=str), metavar="文件")
+@click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
 @click.option("-o", "--output", "out", type=click.Path(path_type=str), metavar="输出.docx",
               help="生成的 Word 文件（默认与输入文件同名，扩展名 .docx）。")
 @click.option("--blank-as-zero", is_flag=True, help="表格中的空白单元格写为 0（默认保持空白）。")
@@ -232,7 +233,7 @@ def _progress_bar():
 
 
 @main.command("import", context_settings=CONTEXT, options_metavar="[选项]")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=str), metavar="文件")
+@click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
               help="把报告 JSON 写入此文件（默认输出到屏幕）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -353,7 +354,7 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
-@click.argument("file", type=click.Path(dir_okay=True, path_type=str), metavar="文件.xlsx")
+@click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件.xlsx")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
               help="把报告 JSON 写入文件（默认输出到屏幕）。")
 @click.option("--year", type=int, metavar="年度", help="要求的报告年度：表格是其他年度的则不读取。")

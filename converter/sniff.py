@@ -62,7 +62,7 @@ def sniff(data: bytes, path: Path) -> None:
 def _as_text(head: bytes) -> str | None:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
-    for enc in ("utf-8-sig", "utf-16", "gb18030"):
+    for enc in (("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")):
         try:
             text = head.decode(enc)
         except UnicodeDecodeError:

@@ -127,7 +127,11 @@ def next_year(prior: Prior, year: int | None) -> tuple[int | None, list[Finding]
     if year is None:
         if prior.year is None:
             raise InputError("prior.no_year", f"{prior.path}：上年报告没有年度，请用 --year 指定本年度", prior.path)
-        return prior.year + 1, notes
+        year = prior.year + 1
+        if not prior.form.first_year <= year <= 2100:
+            raise InputError("prior.bad_year", f"{prior.path}：上年报告的年度为 {prior.year}，"
+                             f"推算的本年度 {year} 不在 {prior.form.first_year}–2100 之间，请用 --year 指定", prior.path)
+        return year, notes
     if prior.year is not None and prior.year != year - 1:
         notes.append(Finding("prior.year_mismatch", "warning",
                              f"上年报告为 {prior.year} 年度，不是 {year - 1} 年度，请确认选对了文件",

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import load_example
-from import_render import render_html
+from import_render import docx_bytes, render_html
 from xlsx_fill import fill, named_cell
 
 from converter.check import check_file
@@ -41,7 +41,9 @@ def _prior_files(tmp_path: Path, report: dict) -> dict[str, Path]:
     wb.save(as_xlsx)
     as_html = tmp_path / "prior.html"
     as_html.write_text(render_html(report), encoding="utf-8")
-    return {"json": as_json, "xlsx": as_xlsx, "html": as_html}
+    as_docx = tmp_path / "prior.docx"
+    as_docx.write_bytes(docx_bytes(report))
+    return {"json": as_json, "xlsx": as_xlsx, "html": as_html, "docx": as_docx}
 
 
 def _template(tmp_path: Path, prior: Path, *args) -> tuple[Path, object]:
@@ -73,7 +75,7 @@ def test_rules_come_from_the_definition(form):
     assert min(block.columns) > form.table["t2"].cols
 
 
-@pytest.mark.parametrize("kind", ["json", "xlsx", "html"])
+@pytest.mark.parametrize("kind", ["json", "xlsx", "html", "docx"])
 def test_prefilled_from_each_kind_of_prior(tmp_path, last_year, kind, form):
     prior = _prior_files(tmp_path, last_year)[kind]
     out, result = _template(tmp_path, prior)
@@ -200,6 +202,11 @@ def test_prior_without_numbers_or_year_exits_2(tmp_path, last_year, form):
     result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / "c.xlsx"), "--prior", str(path),
                                        "--year", "2025"])
     assert result.exit_code == 0, result.output
+    far = copy.deepcopy(last_year)
+    far["year"] = 2100
+    path.write_text(json.dumps(far, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["template", "-o", str(tmp_path / "d.xlsx"), "--prior", str(path)])
+    assert result.exit_code == 2 and "--year" in result.output
 
 
 def test_roster_with_prior_dir(tmp_path, last_year):

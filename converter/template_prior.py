@@ -194,10 +194,15 @@ def _draw_block(writer, ws, block: PriorBlock, prior: Prior, value_fmt, head_fmt
     form, lay = writer.form, writer.lay
     first = block.places[0].rule
     prior_terms = [t for t in first.right if t.prior]
-    labels = "、".join(dict.fromkeys(form.cell[t.path].col_label for t in prior_terms))
+    by_rows = bool(block.rows)  # instances side by side in a row: what they share is the row label
+    labels = "、".join(dict.fromkeys(form.cell[t.path].row_label if by_rows else form.cell[t.path].col_label
+                                     for t in prior_terms))
     head = f"上年{labels}\n（{prior.year or '上'}年度，只读）"
     writer._put(ws, block.value_head, head, head_fmt)
-    writer._put(ws, block.check_head, "与上年核对\n（提醒）", head_fmt)
+    writer._put(ws, block.check_head, f"与上年核对（提醒）：{block.title}" if by_rows else "与上年核对\n（提醒）",
+                head_fmt)
+    if by_rows:
+        _fit_row(writer, ws, block.check_head.row, 3)
     _fit_row(writer, ws, block.value_head.row, max(len(head.split("\n")), 2))
     for place in block.places:
         rule = place.rule

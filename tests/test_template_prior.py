@@ -16,7 +16,7 @@ from converter.check import check_file
 from converter.cli import main
 from converter.form import get_path, load_form
 from converter.template_prior import load_prior, prior_from_report
-from converter.xlsx_layout import carry_rules, name_of, prior_blocks, shown_rules
+from converter.xlsx_layout import carry_rules, layout, prior_blocks, shown_rules
 from converter.xlsx_read import read_workbook
 from converter.xlsx_template import write_template
 
@@ -261,3 +261,33 @@ def test_reminder_check_recalculated_by_libreoffice(tmp_path, last_year, form):
     blank = convert(out, "xlsx", tmp_path / "lo-blank")
     wb = openpyxl.load_workbook(blank, data_only=True)
     assert {wb[p.check.sheet].cell(p.check.row, p.check.col).value for p in block.places} <= {None, ""}
+
+
+def test_a_rule_across_columns_gets_rows_below_the_table(tmp_path, last_year):
+    """Nothing is tied to 表二: a definition with a mixed cross-year rule whose instances sit side by
+    side in one row gets last year's values in rows below that table, and still reads back clean."""
+    from converter.form import form_from_dict
+
+    spec = copy.deepcopy(load_form().source)
+    spec["rules"].append({
+        "id": "prior.test_row", "kind": "cross_year", "severity": "warning", "title": "新收 = 上年新收 + 予以公开",
+        "each": {"col": ["natural_person", "commercial", "total"]}, "left": ["applications.new_received.{col}"],
+        "right": ["prior:applications.new_received.{col}", "applications.granted.{col}"]})
+    form = form_from_dict(spec)
+    blocks = {b.code: b for b in prior_blocks(form)}
+    assert set(blocks) == {"prior.in_force", "prior.test_row"}
+    block = blocks["prior.test_row"]
+    assert block.table == "t3" and len({p.value.row for p in block.places}) == 1
+    assert min(block.rows) > max(c.pos.row for c in layout(form).checks_on("表三"))  # below the checks too
+    prior = prior_from_report(last_year, form, path="x.json")
+    out = tmp_path / "rows.xlsx"
+    write_template(out, form, agency="某局", year=2025, prior=prior)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["表三"]
+    for place in block.places:
+        assert ws.cell(place.value.row, place.value.col).value == get_path(last_year, place.rule.left[0].path)
+        assert str(ws.cell(place.check.row, place.check.col).value).startswith("=IF(")
+    assert ws.cell(block.value_head.row, block.value_head.col).value.startswith("上年一、本年新收")
+    loaded = read_workbook(out, form=form)
+    assert not [f for f in loaded.findings if f.severity == "error"]
+    assert loaded.report["applications"]["new_received"]["natural_person"] is None

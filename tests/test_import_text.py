@@ -11,14 +11,12 @@ from converter.errors import InputError
 from converter.importer import import_file
 from converter.sources import load_report
 
-REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference"
-SAMPLE = REFERENCE / "000_8baf80acad458d1f.txt"
-EXPECTED = REFERENCE / "examples" / "hengyang-commerce-2025.json"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# the 衡阳市商务局 report as copied from its web page (shared/reference/000_8baf80acad458d1f.txt)
+SAMPLE = EXAMPLES / "published" / "hengyang-commerce-2025.txt"
+EXPECTED = EXAMPLES / "hengyang-commerce-2025.json"
 
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="reference sample not available")
 
-
-@needs_sample
 def test_hengyang_text_imports_exactly():
     loaded = import_file(SAMPLE)
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
@@ -29,7 +27,6 @@ def test_hengyang_text_imports_exactly():
     assert loaded.report["applications"]["granted"]["total"] == 0
 
 
-@needs_sample
 def test_hengyang_guesses_are_reported():
     codes = {f.code: f for f in import_file(SAMPLE).findings}
     assert codes["import.guessed_agency"].severity == "warning"
@@ -38,12 +35,10 @@ def test_hengyang_guesses_are_reported():
     assert "import.total_only" in codes  # 表三 rows with a single value read as 总计
 
 
-@needs_sample
 def test_hengyang_matches_bundled_example(hengyang):
     assert import_file(SAMPLE).report == hengyang
 
 
-@needs_sample
 def test_title_in_filename_wins_over_guess(tmp_path):
     target = tmp_path / "衡阳市商务局2025年政府信息公开工作年度报告.txt"
     shutil.copy(SAMPLE, target)
@@ -52,7 +47,6 @@ def test_title_in_filename_wins_over_guess(tmp_path):
     assert "import.guessed_agency" not in {f.code for f in loaded.findings}
 
 
-@needs_sample
 def test_cli_import_writes_json(tmp_path):
     out = tmp_path / "r.json"
     result = CliRunner().invoke(main, ["import", str(SAMPLE), "-o", str(out)])
@@ -60,15 +54,12 @@ def test_cli_import_writes_json(tmp_path):
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(EXPECTED.read_text(encoding="utf-8"))
 
 
-@needs_sample
 def test_load_report_accepts_txt():
     assert load_report(SAMPLE).report["agency"] == "衡阳市商务局"
 
 
 def test_gbk_text_file(tmp_path):
-    text = SAMPLE.read_text(encoding="utf-8") if SAMPLE.exists() else None
-    if text is None:
-        pytest.skip("reference sample not available")
+    text = SAMPLE.read_text(encoding="utf-8")
     p = tmp_path / "report.txt"
     p.write_bytes(text.encode("gb18030"))
     assert import_file(p).report["active_disclosure"]["licensing"]["decisions"] == 244

@@ -53,7 +53,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "其他旧版 Office 文件（如 Word .doc）"),
     # ---- a zip, but not our kind ----
     "input.truncated": ("{path}：文件不完整（压缩包结尾缺失，可能下载或复制时被截断）；" + ASK_AGAIN, "被截断的文件"),
-    "input.corrupt": ("{path}：文件已损坏（内部文件 {part} 校验失败），可能在传输中出错；" + ASK_AGAIN, "内容损坏（CRC 错误等）"),
+    "input.corrupt": ("{path}：文件已损坏（内部的 {part} 校验失败），可能在传输中出错；" + ASK_AGAIN, "内容损坏（CRC 错误等）"),
     "input.not_workbook": ("{path}：这是一个 zip 压缩包，里面没有 Excel 工作簿（缺少 xl/workbook.xml）；请报送 .xlsx 模板本身",
                            "不含工作簿的 zip"),
     "input.docx": ("{path}：这是 Word 文档（.docx），不是 Excel 工作簿；请报送填写好的 Excel 填报模板", "Word 文档"),
@@ -64,12 +64,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                      "“Excel 工作簿 (*.xlsx)”（不要选“Strict Open XML 电子表格”）", "Strict Open XML 格式"),
     # ---- hostile or absurd structure: refused before parsing ----
     "input.zip_bomb": ("{path}：文件解压后异常巨大（{detail}），可能是恶意构造的“压缩炸弹”，拒绝读取", "压缩炸弹（解压总量或压缩比超限）"),
-    "input.part_too_large": ("{path}：工作簿内部文件 {part} 解压后 {size}，超过上限 {limit}，不是正常的填报表，拒绝读取",
+    "input.part_too_large": ("{path}：文件内部的 {part} 解压后 {size}，超过上限 {limit}，不是正常的填报表，拒绝读取",
                              "单个内部文件过大"),
-    "input.too_many_parts": ("{path}：工作簿含 {count} 个内部文件（上限 {limit}），结构异常，拒绝读取", "内部文件数超限"),
-    "input.xml_entity": ("{path}：工作簿内部文件 {part} 含 XML 实体声明（DOCTYPE/ENTITY），正常的 Excel 文件不会有，"
+    "input.too_many_parts": ("{path}：文件含 {count} 个内部文件（上限 {limit}），结构异常，拒绝读取", "内部文件数超限"),
+    "input.xml_entity": ("{path}：文件内部的 {part} 含 XML 实体声明（DOCTYPE/ENTITY），正常的 Office 文件不会有，"
                          "可能是恶意构造的文件，拒绝读取", "XML 实体/DOCTYPE（“十亿笑”等攻击）"),
-    "input.corrupt_xml": ("{path}：工作簿内部文件 {part} 不是有效的 XML，文件已损坏；请用 Excel 打开检查后重新保存再报送",
+    "input.corrupt_xml": ("{path}：文件内部的 {part} 不是有效的 XML，文件已损坏；请用 Excel 打开检查后重新保存再报送",
                           "内部 XML 损坏"),
     "input.unreadable_workbook": ("{path}：无法读取工作簿（{detail}），文件可能已损坏；请用 Excel 打开检查后重新保存再报送",
                                   "两种读取方式都无法读取的工作簿"),
@@ -103,6 +103,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.empty": ("{path}：没有读到任何内容", "已公开的报告没有内容"),
     "import.not_report": ("{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告", "不像年度报告"),
     "import.legacy_format": ("{path}：{detail}", "2019 年试行格式的已公开报告"),
+    # ---- last year's report for `converter template --prior` (raised in converter/template_prior.py) ----
+    "prior.no_data": ("{path}：上年报告中没有可结转的数字（结转下年度、现行有效件数均为空白）", "上年报告没有可结转的数字"),
+    "prior.other_form": ("{path}：上年报告的表式为“{form_id}”，不是“{wanted}”", "上年报告是其他表式"),
+    "prior.not_report": ("{path}：不是一份年度报告", "上年文件不是年度报告"),
+    "prior.no_year": ("{path}：上年报告没有年度，请用 --year 指定本年度", "上年报告没有年度"),
+    "prior.bad_year": ("{path}：上年报告的年度为 {year}，推算的本年度不在有效范围内，请用 --year 指定", "上年报告的年度不合理"),
     # ---- rosters and batches ----
     "roster.encoding": ("{path}：无法识别名单文件的编码（应为 UTF-8 或 GBK）", "名单编码无法识别"),
     "roster.empty": ("{path}：名单为空", "名单为空"),

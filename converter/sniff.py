@@ -132,10 +132,20 @@ def _ole_refusal(data: bytes, path: Path):
 def open_workbook_zip(data: bytes, path: Path) -> zipfile.ZipFile:
     """The zip of a transitional SpreadsheetML workbook, every check done before any XML is parsed."""
     sniff(data, path)
+    return open_safe_zip(data, path, _refuse_other_kinds)
+
+
+def open_safe_zip(data: bytes, path: Path, kind_check=None) -> zipfile.ZipFile:
+    """Any Office Open XML zip (a workbook, a .docx for `converter import`): the archive, part count,
+    sizes and ratios checked, `kind_check(zf, names, path)` run, every XML part read (CRC-checked)
+    and scanned for DOCTYPE/ENTITY — all before any parser sees it."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except zipfile.BadZipFile:
+        # no end-of-archive record at all: cut short; one that does not add up: damaged
+        if data.rfind(b"PK\x05\x06", max(0, len(data) - 65558)) >= 0:
+            raise refuse("input.corrupt", path, part="（文件目录）") from None
         raise refuse("input.truncated", path) from None
     except (OSError, ValueError, EOFError, NotImplementedError):
         raise refuse("input.corrupt", path, part="（目录）") from None
@@ -149,7 +159,8 @@ def open_workbook_zip(data: bytes, path: Path) -> zipfile.ZipFile:
             raise refuse("input.zip_bomb", path,
                          detail=f"{i.filename} 压缩比 {i.file_size // max(i.compress_size, 1)}:1，上限 {MAX_RATIO}:1")
     names = {i.filename for i in infos}
-    _refuse_other_kinds(zf, names, path)
+    if kind_check is not None:
+        kind_check(zf, names, path)
     for i in infos:
         if i.filename.endswith((".xml", ".rels", ".vml")) and i.file_size > MAX_XML_PART:
             raise refuse("input.part_too_large", path, part=i.filename, size=size_text(i.file_size),

@@ -9,11 +9,12 @@ normalised with a finding naming the cell (表三!D7 and the official labels).
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from .errors import InputError
@@ -30,6 +31,7 @@ MAX_XLSX_BYTES = 30 * 1024 * 1024
 MAX_CELLS = 200_000  # cells with a value, all sheets together (a filled template has ~400)
 MAX_SHEETS = 100
 MAX_TEXT = 32767  # Excel's own limit for one cell
+MAX_NUMBER = 2**53 - 1  # beyond it a JSON reader (JavaScript) loses digits; no agency counts that high
 FALLBACK_AREA = (2000, 200)  # rows, columns the openpyxl fallback reads (the template uses ~40 × 15)
 FALLBACK_SECONDS = 60
 FALLBACK_MEMORY = 2 * 1024**3
@@ -267,6 +269,7 @@ class XmlBook:
         self.zf = zf
         self.path = path
         self.cells_seen = 0
+        self._date_styles: set[int] | None = None
         root = self._parse("xl/workbook.xml")
         if root.tag != _MAIN + "workbook":
             raise ValueError("not a transitional SpreadsheetML workbook")
@@ -306,6 +309,23 @@ class XmlBook:
 
     def defined(self) -> dict[str, tuple[str, str]]:
         return self.names
+
+    def date_styles(self) -> set[int]:
+        """Indexes of the cell formats (cellXfs) that show numbers as dates or times."""
+        if self._date_styles is None:
+            self._date_styles = set()
+            if "xl/styles.xml" in self.zf.NameToInfo:
+                root = self._parse("xl/styles.xml")
+                custom = {}
+                for nf in root.iter(_MAIN + "numFmt"):
+                    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", nf.get("formatCode") or "").lower()
+                    custom[nf.get("numFmtId")] = bool(re.search(r"[ymdhs]", code))
+                xfs = root.find(_MAIN + "cellXfs")
+                for i, xf in enumerate(xfs if xfs is not None else ()):
+                    fid = xf.get("numFmtId") or "0"
+                    if (fid.isdigit() and (14 <= int(fid) <= 22 or 45 <= int(fid) <= 47)) or custom.get(fid):
+                        self._date_styles.add(i)
+        return self._date_styles
 
     def _parse(self, part: str, xml: bytes | None = None):
         if xml is None:
@@ -359,9 +379,11 @@ class XmlBook:
         if kind == "s":
             return self.strings[int(text)]
         if kind == "n":
-            if re.fullmatch(r"-?\d+", text):
-                return int(text)
-            return float(text)
+            value = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+            style = c.get("s")
+            if style and style.isdigit() and int(style) in self.date_styles() and math.isfinite(value):
+                return _excel_date(value)  # as openpyxl would: a date typed into a number cell
+            return value
         if kind == "b":
             return text.strip() in ("1", "true")
         return _unescape(text)  # str, e, d: as text
@@ -389,14 +411,24 @@ class OpenpyxlBook:
         pass
 
 
+def _excel_date(serial: float):
+    """An Excel serial date (1900 system) as a datetime; out-of-range serials stay numbers."""
+    try:
+        return datetime(1899, 12, 30) + timedelta(days=serial)
+    except (OverflowError, ValueError):
+        return serial
+
+
 def normalise_number(raw, kind: str, blank_markers):
     """(value, note, error): the number a cell means, a note when it had to be normalised, or an error."""
     if raw is None:
         return None, None, None
     if isinstance(raw, bool):
         return None, None, f"填写为“{raw}”，不是数字"
-    if isinstance(raw, (datetime, date, time)):
+    if isinstance(raw, (datetime, date, time, timedelta)):
         return None, None, "是日期格式，不是数字"
+    if isinstance(raw, (int, float)) and not (math.isfinite(raw) and abs(raw) <= MAX_NUMBER):
+        return None, None, f"填写为“{raw}”，不是有效的数字（超出可处理的范围），已按空白读取，请改为实际数字"
     if isinstance(raw, float):
         if kind == "count" and raw.is_integer():
             return int(raw), None, None
@@ -420,6 +452,8 @@ def normalise_number(raw, kind: str, blank_markers):
     if not _NUMBER.fullmatch(body):
         return None, None, f"填写为“{text.strip()}”，不是数字，已按空白读取，请改为数字"
     value = float(body) if ("." in body or kind == "amount" and "." in body) else int(body)
+    if not abs(value) <= MAX_NUMBER:
+        return None, None, f"填写为“{text.strip()}”，数字过大，已按空白读取，请改为实际数字"
     if isinstance(value, float) and kind == "count" and value.is_integer():
         value = int(value)
     return value, f"填写为“{text}”，已按 {fmt(value)} 读取", None
@@ -756,4 +790,7 @@ class _Reader:
 
 
 def _raw(raw):
+    """What was in the cell, for a finding's context: JSON-safe (NaN/inf and dates as text)."""
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return str(raw)
     return raw if isinstance(raw, (str, int, float)) or raw is None else str(raw)

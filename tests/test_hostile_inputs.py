@@ -329,3 +329,15 @@ def test_output_that_is_a_folder_is_refused(tmp_path):
     (tmp_path / "报告.docx").mkdir()
     r, _ = _invoke(["report", str(src), "-o", str(tmp_path / "报告.docx")])
     assert r.exit_code == 2 and "（output.is_directory）" in r.stderr
+
+
+@pytest.mark.parametrize("parts,code", [
+    ({"word/document.xml": b"<w/>" + b" " * (5 * 1024 * 1024)}, "input.zip_bomb"),
+    ({"word/document.xml": b'<!DOCTYPE w [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><w>&b;</w>'}, "input.xml_entity"),
+], ids=["docx_bomb", "docx_entities"])
+def test_import_checks_a_docx_before_python_docx_parses_it(tmp_path, parts, code):
+    path = tmp_path / "已公开.docx"
+    path.write_bytes(make_zip(parts, level=9))
+    r, seconds = _invoke(["import", str(path), "-o", str(tmp_path / "out.json")])
+    assert r.exit_code == 2 and f"（{code}）" in r.stderr and str(path) in r.stderr and seconds < SECONDS
+    assert not (tmp_path / "out.json").exists()

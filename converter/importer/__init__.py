@@ -26,11 +26,19 @@ def _reader(suffix: str, path: Path):
                      f"{path}：不支持导入“{suffix or '无扩展名'}”文件（支持 {'、'.join(SUFFIXES)}）", str(path))
 
 
+def suffix_is_docx(path: Path) -> bool:
+    return path.suffix.lower() == ".docx"
+
+
 def import_file(path: str | os.PathLike) -> Loaded:
     """A published report → Loaded(report, form, findings): what was guessed or unreadable is a finding."""
     path = Path(path)
     reader = _reader(path.suffix.lower(), path)
     data = _read_bytes(path, MAX_BYTES)
+    if suffix_is_docx(path) and data.startswith(b"PK"):  # sizes, ratios, DTDs checked before python-docx
+        from ..sniff import open_safe_zip
+
+        open_safe_zip(data, path).close()
     try:
         blocks, page_title = reader(path, data)
     except InputError:

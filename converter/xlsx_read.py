@@ -466,6 +466,14 @@ class _Reader:
         self.form = form
         self.findings: list[Finding] = []
         self._grids: dict[str, dict] = {}
+        self._norms: dict[str, str] = {}
+
+    def norm(self, text: str) -> str:
+        """form.normalize_label, memoised: label searches look at every short text of every sheet."""
+        out = self._norms.get(text)
+        if out is None:
+            out = self._norms[text] = self.form.normalize_label(text)
+        return out
 
     # ---- sheet access ----
     def grid(self, sheet: str) -> dict:
@@ -564,7 +572,7 @@ class _Reader:
             if label is None:
                 return False
             texts = self._label_texts(label)
-            if not any(isinstance(g.get((p.row, c)), str) and self.form.normalize_label(g[(p.row, c)]) in texts
+            if not any(isinstance(g.get((p.row, c)), str) and self.norm(g[(p.row, c)]) in texts
                        for c in range(1, p.col)):
                 return False
             rows.setdefault(n.r, []).append((n.c, p.row, p.col))
@@ -595,7 +603,7 @@ class _Reader:
 
             def matches(row):
                 v = g.get((row, col))
-                return isinstance(v, str) and self.form.normalize_label(v) in texts
+                return isinstance(v, str) and self.norm(v) in texts
 
             if matches(expected):
                 out[r] = expected
@@ -605,14 +613,14 @@ class _Reader:
         return out
 
     def _label_texts(self, label) -> set[str]:
-        return {self.form.normalize_label(t) for t in (label.text, *label.aliases)}
+        return {self.norm(t) for t in (label.text, *label.aliases)}
 
     def _labels_at(self, table, sheet, dr, dc) -> bool:
         g = self.grid(sheet)
         probes = [table.labels[0], table.labels[-1]]
         for label in probes:
             v = g.get((label.r + dr, label.c + dc))
-            if not isinstance(v, str) or self.form.normalize_label(v) not in self._label_texts(label):
+            if not isinstance(v, str) or self.norm(v) not in self._label_texts(label):
                 return False
         return True
 
@@ -629,7 +637,7 @@ class _Reader:
             votes: Counter = Counter()
             for (r, c), v in self.grid(sheet).items():
                 if isinstance(v, str) and len(v) < 200:
-                    for label in wanted.get(self.form.normalize_label(v), ()):
+                    for label in wanted.get(self.norm(v), ()):
                         votes[(r - label.r, c - label.c)] += 1
             if votes:
                 (dr, dc), n = votes.most_common(1)[0]
@@ -646,7 +654,7 @@ class _Reader:
         for key, default in lay.cells.items():
             if key not in labels:
                 continue
-            label = self.form.normalize_label(labels[key])
+            label = self.norm(labels[key])
             pos = names.get(name_of(key))
             if pos is not None and self._label_near(pos, key, label):
                 out[key] = pos
@@ -659,7 +667,7 @@ class _Reader:
     def _label_near(self, pos: Pos, key: str, label: str) -> bool:
         g = self.grid(pos.sheet)
         beside = g.get((pos.row - 1, pos.col)) if pos.sheet == TEXTS else g.get((pos.row, pos.col - 1))
-        return isinstance(beside, str) and self.form.normalize_label(beside).startswith(label)
+        return isinstance(beside, str) and self.norm(beside).startswith(label)
 
     def _find_label(self, sheet: str, key: str, label: str) -> Pos | None:
         """The cell after a label: below it for texts, right of it for cover fields; own sheet first."""
@@ -667,7 +675,7 @@ class _Reader:
         sheets = [sheet] + [s for s in self.book.sheetnames if s not in (sheet, STAMP)]
         for name in sheets:
             for (r, c), v in sorted(self.grid(name).items()):
-                if isinstance(v, str) and len(v) < 100 and self.form.normalize_label(v).startswith(label):
+                if isinstance(v, str) and len(v) < 100 and self.norm(v).startswith(label):
                     return Pos(name, r + 1, c) if below else Pos(name, r, c + 1)
         return None
 
@@ -678,6 +686,7 @@ class _Reader:
         stamp = self.stamp()
         names = self.defined()
         self.form = form = self.identify(stamp, names)
+        self._norms.clear()
         report = form.empty_report()
         cells: dict = {}
         positions: dict[str, Pos] = {}
@@ -729,8 +738,8 @@ class _Reader:
         for sheet in self.book.sheetnames[:20]:
             for v in self.grid(sheet).values():
                 if isinstance(v, str) and len(v) < 200:
-                    texts.add(self.form.normalize_label(v))
-        legacy = [m for m in self.form.legacy_markers if self.form.normalize_label(m) in texts]
+                    texts.add(self.norm(v))
+        legacy = [m for m in self.form.legacy_markers if self.norm(m) in texts]
         if legacy:
             raise refuse("input.legacy_form", self.path, marker=legacy[0], first_year=self.form.first_year,
                          basis=self.form.basis)

@@ -341,3 +341,27 @@ def test_import_checks_a_docx_before_python_docx_parses_it(tmp_path, parts, code
     r, seconds = _invoke(["import", str(path), "-o", str(tmp_path / "out.json")])
     assert r.exit_code == 2 and f"（{code}）" in r.stderr and str(path) in r.stderr and seconds < SECONDS
     assert not (tmp_path / "out.json").exists()
+
+
+def test_a_workbook_just_under_the_cell_cap_is_still_decided_in_seconds(tmp_path):
+    """The worst the caps allow for the label search: ~180k distinct short texts on the table sheets."""
+    from converter.xlsx_read import MAX_CELLS
+    from hostile_cases import MAIN_NS
+
+    parts = parts_of(good_xlsx())
+    sst = parts["xl/sharedStrings.xml"]
+    base = len(re.findall(rb"<si>", sst))
+    per_sheet = (MAX_CELLS - 20_000) // 3
+    extra = "".join(f"<si><t>文字{i}</t></si>" for i in range(3 * per_sheet)).encode()
+    parts["xl/sharedStrings.xml"] = re.sub(rb'(count|uniqueCount)="\d+"', b"", sst).replace(b"</sst>", extra + b"</sst>")
+    for k, sheet in enumerate(("sheet4", "sheet5", "sheet6")):  # 表二, 表三, 表四
+        rows = "".join(f'<row r="{r + 1}">' + "".join(
+            f'<c r="{col}{r + 1}" t="s"><v>{base + k * per_sheet + r * 10 + j}</v></c>' for j, col in enumerate("ABCDEFGHIJ"))
+            + "</row>" for r in range(per_sheet // 10))
+        parts[f"xl/worksheets/{sheet}.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}">'
+                                               f"<sheetData>{rows}</sheetData></worksheet>").encode()
+    path = tmp_path / "很多文字.xlsx"
+    path.write_bytes(make_zip(parts))
+    r, seconds = _invoke(["check", str(path)])
+    assert r.exit_code == 2 and "（input.tables_deleted）" in r.stderr, r.output
+    assert seconds < SECONDS, seconds

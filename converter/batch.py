@@ -259,6 +259,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
         raise InputError("batch.no_inbox", f"{inbox}：收件文件夹不存在或不是文件夹", str(inbox))
     if outbox.resolve() == inbox.resolve():
         raise InputError("batch.same_folder", f"{outbox}：输出文件夹不能与收件文件夹相同", str(outbox))
+    _probe_outbox(outbox)
     roster_rows = _load_roster(roster) if roster else None
     started = time.perf_counter()
     priors, prior_skipped = load_priors(prior) if prior else ({}, [])
@@ -296,6 +297,16 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     result.summary_path = write_summary(result)
     result.manifest_path = _write_manifest(result)
     return result
+
+
+def _probe_outbox(outbox: Path) -> None:
+    """A read-only or full output folder stops the batch before any file is read (output.* InputError),
+    instead of every input being marked 无法读取 for a problem of the outbox."""
+    from .atomic import write_bytes
+
+    probe = outbox / ".converter-probe"
+    write_bytes(probe, b"ok")
+    probe.unlink()
 
 
 def _finish(item: dict, path: Path) -> dict:

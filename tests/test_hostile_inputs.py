@@ -365,3 +365,13 @@ def test_a_workbook_just_under_the_cell_cap_is_still_decided_in_seconds(tmp_path
     r, seconds = _invoke(["check", str(path)])
     assert r.exit_code == 2 and "（input.tables_deleted）" in r.stderr, r.output
     assert seconds < SECONDS, seconds
+
+
+def test_batch_into_a_full_disk_stops_with_one_line_and_reads_nothing(tmp_path, monkeypatch):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    (inbox / "甲.xlsx").write_bytes(good_xlsx())
+    monkeypatch.setattr(atomic.os, "fsync", _no_space)
+    r, _ = _invoke(["batch", str(inbox), "-o", str(tmp_path / "输出")])
+    assert r.exit_code == 2 and "（output.disk_full）" in r.stderr and r.stderr.count("\n") == 1, r.output
+    assert list((tmp_path / "输出").iterdir()) == []

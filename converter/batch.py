@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,19 +172,33 @@ def warm_up() -> None:
 class BatchResult:
     inbox: Path
     outbox: Path
-    items: list[dict]
+    items: list[dict]  # compact records in input order; full ones (findings) in the manifest
     summary_path: Path | None = None
     manifest_path: Path | None = None
     roster: dict = field(default_factory=dict)  # missing / duplicated agencies
     seconds: float = 0.0
     reused: int = 0
     prior_skipped: list = field(default_factory=list)  # last year's files that could not be used
+    rollup: object = None  # batch_summary.RollUp of the passing reports
+    spool: object = None  # batch_manifest.Spool while the batch runs
 
     def counts(self) -> dict:
         out = {s: 0 for s in STATUS_ORDER}
         for item in self.items:
             out[item["status"]] += 1
         return out
+
+    def full_items(self):
+        """Every input's full record (with its findings), in input order."""
+        if self.spool is not None:
+            for item in self.items:
+                yield self.spool.full(item)
+            return
+        from .batch_manifest import read_manifest
+
+        by_file = {i["file"]: i for i in read_manifest(self.manifest_path)["inputs"]}
+        for item in self.items:
+            yield by_file[item["file"]]
 
     @property
     def exit_code(self) -> int:
@@ -200,22 +214,20 @@ class BatchResult:
                 f"无法读取 {c[UNREADABLE]}{missing}；用时 {self.seconds:.1f} 秒（{rate:.0f} 个/秒）")
 
 
-def _previous(outbox: Path) -> dict[str, dict]:
-    try:
-        data = json.loads((outbox / MANIFEST).read_text(encoding="utf-8"))
-        return {i["file"]: i for i in data.get("inputs", []) if isinstance(i, dict) and "file" in i}
-    except (OSError, ValueError, TypeError):
-        return {}
-
-
-def _reusable(prev: dict | None, path: Path, outbox: Path) -> dict | None:
+def _reusable(previous, rel: str, path: Path, outbox: Path) -> dict | None:
+    prev = previous.get(rel) if previous else None
     if not prev or prev.get("version") != __version__ or prev.get("status") == UNREADABLE:
         return None
-    if not all((outbox / p).is_file() for p in prev.get("outputs", {}).values()):
+    if not all((outbox / p).is_file() for p in (prev.get("outputs") or {}).values()):
         return None
-    if prev.get("size") != path.stat().st_size or prev.get("sha256") != sha256_of(path):
+    try:
+        if prev.get("size") != path.stat().st_size or prev.get("sha256") != sha256_of(path):
+            return None
+    except OSError:
         return None
-    item = dict(prev)
+    item = previous.full(rel)
+    if item is None:
+        return None
     if item["status"] in (PASSED, WARNED):
         try:
             item["report"] = json.loads((outbox / item["outputs"]["json"]).read_text(encoding="utf-8"))
@@ -252,7 +264,10 @@ def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
 def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool = False, progress=None,
               prior=None) -> BatchResult:
     """Convert every returned workbook in inbox; `progress(done, total, item)` is called after each file."""
-    from .batch_summary import roster_check, write_summary
+    from .atomic import atomic_path
+    from .batch_manifest import PreviousRun, Spool
+    from .batch_summary import RollUp, roster_check, write_summary
+    from .form import load_form
 
     inbox, outbox = Path(inbox), Path(outbox)
     if not inbox.is_dir():
@@ -267,35 +282,50 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     _PRIORS.update(priors)
     paths = discover(inbox, outbox)
     opts = Options(inbox, outbox, force)
-    previous = {} if (force or prior) else _previous(outbox)
-    items: dict[Path, dict] = {}
-    todo = []
-    for path in paths:
-        reused = _reusable(previous.get(path.relative_to(inbox).as_posix()), path, outbox)
-        if reused:
-            reused["reused"] = True
-            items[path] = reused
-            if progress:
-                progress(len(items), len(paths), reused)
-        else:
-            todo.append(path)
-    n_reused, total = len(items), len(paths)
-    warm_up()
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    if jobs == 1 or len(todo) <= 1:
-        for path in todo:
-            items[path] = _finish(process_one(path, opts), path)
-            if progress:
-                progress(len(items), total, items[path])
-    else:
-        _run_parallel(todo, opts, jobs, items, progress, total)
-    ordered = [items[p] for p in paths]
-    result = BatchResult(inbox, outbox, ordered, reused=n_reused, prior_skipped=prior_skipped)
-    if roster_rows is not None:
-        result.roster = roster_check(roster_rows, ordered)
-    result.seconds = time.perf_counter() - started
-    result.summary_path = write_summary(result)
-    result.manifest_path = _write_manifest(result)
+    previous = None if (force or prior) else PreviousRun(outbox / MANIFEST)
+    roll = RollUp(load_form())
+    records: dict[str, dict] = {}
+    with atomic_path(outbox / MANIFEST) as manifest_tmp:
+        spool = Spool(manifest_tmp)
+        try:
+            def done(item):
+                roll.add(item)  # takes the report out of the item
+                records[item["file"]] = spool.add(item)  # the findings go to disk
+                if progress:
+                    progress(len(records), len(paths), item)
+
+            todo = []
+            for path in paths:
+                rel = path.relative_to(inbox).as_posix()
+                reused = _reusable(previous, rel, path, outbox)
+                if reused:
+                    reused["reused"] = True
+                    done(reused)
+                else:
+                    todo.append(path)
+            n_reused = len(records)
+            warm_up()
+            jobs = max(1, jobs or os.cpu_count() or 1)
+            if jobs == 1 or len(todo) <= 1:
+                for path in todo:
+                    done(_finish(process_one(path, opts), path))
+            else:
+                _run_parallel(todo, opts, jobs, done)
+            ordered = [records[p.relative_to(inbox).as_posix()] for p in paths]
+            result = BatchResult(inbox, outbox, ordered, reused=n_reused, prior_skipped=prior_skipped,
+                                 rollup=roll, spool=spool)
+            if roster_rows is not None:
+                result.roster = roster_check(roster_rows, ordered)
+            result.seconds = time.perf_counter() - started
+            result.summary_path = write_summary(result)
+            spool.finish({"tool": "converter", "version": __version__, "inbox": str(inbox),
+                          "counts": result.counts(), "seconds": round(result.seconds, 3),
+                          "summary": result.summary_path.name, "roster": result.roster or None,
+                          "prior_skipped": prior_skipped})
+        finally:
+            spool.close()
+    result.spool = None
+    result.manifest_path = outbox / MANIFEST
     return result
 
 
@@ -327,38 +357,52 @@ def _mp_context():
         return None
 
 
-def _run_pool(paths: list[Path], opts: Options, jobs: int, items: dict, progress, total: int) -> list[Path]:
-    """Run paths on a pool; return those whose worker died (their results are unknown)."""
+def _run_pool(paths: list[Path], opts: Options, jobs: int, done) -> list[Path]:
+    """Run paths on a pool; return those whose worker died (their results are unknown).
+
+    Only a few files are in flight at a time: a finished future holds its whole result, so
+    submitting thousands at once would keep every result in memory until the end.
+    """
     broken: list[Path] = []
     ctx = _mp_context()
+    queue = iter(paths)
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx, initializer=_init_worker,
                              initargs=(None if ctx is not None else dict(_PRIORS),)) as pool:
-        futures = {pool.submit(process_one, path, opts): path for path in paths}
+        inflight: dict = {}
+
+        def submit_next():
+            path = next(queue, None)
+            if path is not None:
+                inflight[pool.submit(process_one, path, opts)] = path
+
+        for _ in range(jobs * 4):
+            submit_next()
         try:
-            for fut in as_completed(futures):
-                path = futures[fut]
-                try:
-                    items[path] = _finish(fut.result(), path)
-                except BrokenProcessPool:
-                    broken.append(path)
-                    continue
-                if progress:
-                    progress(len(items), total, items[path])
+            while inflight:
+                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    path = inflight.pop(fut)
+                    try:
+                        item = _finish(fut.result(), path)
+                    except BrokenProcessPool:
+                        broken.append(path)
+                        broken.extend(queue)  # the pool is gone: the rest never ran
+                        continue
+                    done(item)
+                    submit_next()
         except KeyboardInterrupt:
-            for fut in futures:
+            for fut in inflight:
                 fut.cancel()
             raise
     return broken
 
 
-def _run_parallel(todo: list[Path], opts: Options, jobs: int, items: dict, progress, total: int) -> None:
-    for path in _run_pool(todo, opts, jobs, items, progress, total):
+def _run_parallel(todo: list[Path], opts: Options, jobs: int, done) -> None:
+    for path in _run_pool(todo, opts, jobs, done):
         # a worker died (killed, crashed in a C library): rerun the files it took down one per
         # process, so the crash is pinned on the file that caused it and the others still convert
-        if _run_pool([path], opts, 1, items, progress, total):
-            items[path] = _finish(_crashed(path, opts), path)
-            if progress:
-                progress(len(items), total, items[path])
+        if _run_pool([path], opts, 1, done):
+            done(_finish(_crashed(path, opts), path))
 
 
 def _crashed(path: Path, opts: Options) -> dict:
@@ -373,17 +417,3 @@ def _load_roster(path) -> list[dict]:
     from .roster import read_roster
 
     return read_roster(path)
-
-
-def _write_manifest(result: BatchResult) -> Path:
-    inputs = []
-    for item in result.items:
-        entry = {k: v for k, v in item.items() if k not in ("report", "reused")}
-        inputs.append(entry)
-    data = {"tool": "converter", "version": __version__, "inbox": str(result.inbox),
-            "counts": result.counts(), "seconds": round(result.seconds, 3),
-            "summary": result.summary_path.name if result.summary_path else None,
-            "roster": result.roster or None, "prior_skipped": result.prior_skipped, "inputs": inputs}
-    path = result.outbox / MANIFEST
-    write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    return path

@@ -13,6 +13,7 @@ from .xlsx_template import _width as text_width  # TODO shared module
 
 SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET = "汇总", "问题清单", "合计"
 MISSING_SHEET, DUPLICATE_SHEET = "未报送", "重复报送"
+PASSING = ("通过", "有警告")
 ROLLUP_FIRST_ROW = 3  # the roll-up's first table starts here (1-based); tables follow with a gap
 
 
@@ -36,15 +37,31 @@ def roster_check(roster_rows: list[dict], items: list[dict]) -> dict:
     return {"listed": len(names), "missing": missing, "duplicated": duplicated, "not_in_roster": unknown}
 
 
-def rollup(form: Form, reports: list[dict]) -> dict:
-    """Cell-by-cell sum of reports; a cell blank in every report stays blank."""
-    total = form.empty_report("", None)
-    for cell in form.numbers:
-        values = [v for r in reports if isinstance(v := get_path(r, cell.key), (int, float)) and not isinstance(v, bool)]
-        if values:
-            s = sum(values)
-            set_path(total, cell.key, round(s, 6) if isinstance(s, float) else s)
-    return total
+class RollUp:
+    """Cell-by-cell sums of the passing reports, added as each file finishes, so the batch keeps no
+    report in memory (peak memory does not grow with the number of files). A cell blank in every
+    report stays blank."""
+
+    def __init__(self, form: Form):
+        self.form = form
+        self.sums: dict[str, int | float] = {}
+        self.count = 0
+
+    def add(self, item: dict) -> None:
+        report = item.pop("report", None)
+        if item.get("status") not in PASSING or not isinstance(report, dict):
+            return
+        self.count += 1
+        for cell in self.form.numbers:
+            value = get_path(report, cell.key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.sums[cell.key] = self.sums.get(cell.key, 0) + value
+
+    def total(self) -> dict:
+        out = self.form.empty_report("", None)
+        for key, value in self.sums.items():
+            set_path(out, key, round(value, 6) if isinstance(value, float) else value)
+        return out
 
 
 def rollup_positions(form: Form) -> dict[str, tuple[int, int]]:
@@ -56,10 +73,6 @@ def rollup_positions(form: Form) -> dict[str, tuple[int, int]]:
             out[cell.key] = (grid_top + cell.r - 1, cell.c - 1)
         top = grid_top + table.rows + 1
     return out
-
-
-def _passing(items):
-    return [i for i in items if i["status"] in ("通过", "有警告") and isinstance(i.get("report"), dict)]
 
 
 def summary_name(items: list[dict]) -> str:
@@ -74,12 +87,14 @@ def write_summary(result) -> Path:
     form = load_form()
     target = result.outbox / summary_name(items)
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
+        # constant_memory: rows stream to disk, so thousands of inputs cost no more memory than ten
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "constant_memory": True})
         wb.set_properties({"title": "年度报告汇总", "author": "converter"})
         f = _formats(wb)
         _summary_sheet(wb, f, form, result)
-        _findings_sheet(wb, f, items)
-        _rollup_sheet(wb, f, form, [i["report"] for i in _passing(items)])
+        _findings_sheet(wb, f, result.full_items())
+        _rollup_sheet(wb, f, form, result.rollup)
         if result.roster:
             _roster_sheets(wb, f, result.roster)
         for ws in wb.worksheets():
@@ -117,7 +132,7 @@ def _summary_sheet(wb, f, form: Form, result) -> None:
     for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write(3, c, h, f["head"])
         ws.set_column(c, c, w)
-    for n, item in enumerate(result.items, start=1):
+    for n, item in enumerate(result.full_items(), start=1):
         r = 3 + n
         counts = item.get("counts") or {}
         row = [n, item["file"], item.get("agency") or "", item.get("year") or ""]
@@ -174,36 +189,51 @@ def _findings_sheet(wb, f, items) -> None:
     ws.autofilter(0, 0, max(r, 1), len(heads) - 1)
 
 
-def _rollup_sheet(wb, f, form: Form, reports: list[dict]) -> None:
+def _rollup_sheet(wb, f, form: Form, roll: RollUp) -> None:
+    """The official tables filled with the sums. The workbook streams rows (constant_memory), so
+    every cell is laid out first and then written row by row, and merges are registered without
+    merge_range (which writes ahead into later rows and so cannot run in row order)."""
     ws = wb.add_worksheet(ROLLUP_SHEET)
-    total = rollup(form, reports)
-    ws.write(0, 0, f"{len(reports)} 个单位合计（仅含校验通过的报告）", f["title"])
+    total = roll.total()
     positions = rollup_positions(form)
     widths = [max(t.col_widths[i] if i < len(t.col_widths) else 0 for t in form.tables) for i in
               range(max(t.cols for t in form.tables))]
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
+    cells: dict[tuple[int, int], tuple] = {(0, 0): (f"{roll.count} 个单位合计（仅含校验通过的报告）", f["title"])}
+    merges: list[tuple] = []
+    heights: dict[int, float] = {}
+
+    def put(r, c, rs, cs, value, fmt):
+        for rr in range(r, r + rs):
+            for cc in range(c, c + cs):
+                cells[(rr, cc)] = (value if (rr, cc) == (r, c) else None, fmt)
+        if rs > 1 or cs > 1:
+            merges.append((r, c, r + rs - 1, c + cs - 1, value, fmt))
+
     for table in form.tables:
         first = table.numbers[0]
         top = positions[first.key][0] - (first.r - 1)
-        ws.write(top - 1, 0, f"{table.name}　{table.title}", f["title"])
-        heights: dict[int, float] = {}
+        cells[(top - 1, 0)] = (f"{table.name}　{table.title}", f["title"])
         for lab in table.labels:
-            _write_span(ws, top + lab.r - 1, lab.c - 1, lab.rs, lab.cs, lab.text, f["label"])
+            put(top + lab.r - 1, lab.c - 1, lab.rs, lab.cs, lab.text, f["label"])
             lines = math.ceil(text_width(lab.text) / max(sum(widths[lab.c - 1:lab.c - 1 + lab.cs]) - 1.5, 2))
             for r in range(top + lab.r - 1, top + lab.r - 1 + lab.rs):
                 heights[r] = max(heights.get(r, 16), (14 * lines + 4) / lab.rs)
-        for r, h in heights.items():
-            ws.set_row(r, h)
         for cell in table.numbers:
-            value = get_path(total, cell.key)
-            fmt = f["fee"] if cell.type == "amount" else f["num"]
-            _write_span(ws, top + cell.r - 1, cell.c - 1, cell.rs, cell.cs, value, fmt)
+            put(top + cell.r - 1, cell.c - 1, cell.rs, cell.cs, get_path(total, cell.key),
+                f["fee"] if cell.type == "amount" else f["num"])
+    for row in sorted({r for r, _ in cells}):
+        if row in heights:
+            ws.set_row(row, heights[row])
+        for (r, c) in sorted(k for k in cells if k[0] == row):
+            value, fmt = cells[(r, c)]
+            _write_value(ws, r, c, value, fmt)
+    for r1, c1, r2, c2, _, _ in merges:
+        ws.merge.append([r1, c1, r2, c2])  # xlsxwriter's list behind merge_range
 
 
-def _write_span(ws, r, c, rs, cs, value, fmt) -> None:
-    if rs > 1 or cs > 1:
-        ws.merge_range(r, c, r + rs - 1, c + cs - 1, "", fmt)
+def _write_value(ws, r, c, value, fmt) -> None:
     if value is None:
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, (int, float)):

@@ -197,9 +197,21 @@ def test_prior_folder_matches_agencies_and_raises_cross_year_warnings(tmp_path):
     (priors / "商务局2024.json").write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
     (priors / "坏.json").write_text("{", encoding="utf-8")
     result = run_batch(inbox, tmp_path / "out", jobs=2, prior=priors)
-    by_file = {i["file"]: i for i in result.items}
+    by_file = {i["file"]: i for i in result.full_items()}
     codes = {f["code"] for f in by_file["商务.xlsx"]["findings"]}
     assert "prior.carried_over" in codes and by_file["商务.xlsx"]["prior"] == "商务局2024.json"
     assert not any(f["code"].startswith("prior.") for f in by_file["文旅.xlsx"]["findings"])
     assert len(result.prior_skipped) == 1 and "坏.json" in result.prior_skipped[0]
     assert result.exit_code == 0  # cross-year findings are warnings
+
+
+def test_rollup_sheet_has_the_official_merges(batch_run):
+    _, out = batch_run
+    ws = openpyxl.load_workbook(next(out.glob("*汇总*.xlsx")))[ROLLUP_SHEET]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    expected = sum(1 for t in FORM.tables for c in (*t.labels, *t.numbers) if c.rs > 1 or c.cs > 1)
+    assert len(merged) == expected
+    # 三、本年度办理结果 spans 22 rows of 表三
+    label = next(l for l in FORM.table["t3"].labels if l.rs == 22)
+    top = next(r for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == label.text)[0]
+    assert f"A{top.row}:A{top.row + 21}" in merged

@@ -83,7 +83,7 @@ def test_batch_marks_each_unreadable_with_its_code_and_converts_the_rest(tmp_pat
     started = time.perf_counter()
     result = run_batch(inbox, outbox, jobs=2)
     assert time.perf_counter() - started < 60
-    items = {i["file"]: i for i in result.items}
+    items = {i["file"]: i for i in result.full_items()}
     for name, code in expected.items():
         assert items[name]["status"] == "无法读取", name
         assert items[name]["error"]["code"] == code, (name, items[name]["error"])

@@ -116,6 +116,8 @@ class Section:
     heading: str
     text: str | None = None
     table: str | None = None
+    keywords: str = ""  # regex alternatives that mark this heading in published reports
+    aliases: tuple[str, ...] = ()  # the heading's words without its number
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,8 @@ def form_from_dict(spec: dict) -> Form:
         id=spec["id"], edition=spec["edition"], name=spec["name"], basis=spec["basis"],
         first_year=spec["first_year"], title_pattern=spec["title"],
         texts=tuple(TextField(t["key"], t["label"], t.get("default", "")) for t in spec["texts"]),
-        sections=tuple(Section(s["number"], s["heading"], s.get("text"), s.get("table")) for s in spec["sections"]),
+        sections=tuple(Section(s["number"], s["heading"], s.get("text"), s.get("table"), s.get("keywords", ""),
+                               tuple(s.get("aliases", ()))) for s in spec["sections"]),
         number_types=spec["number_types"],
         tables=tuple(_table(t, derived) for t in spec["tables"]),
         rules=rules,

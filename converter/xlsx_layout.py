@@ -204,7 +204,10 @@ def fingerprint(form: Form) -> str:
     """Identifies the definition + layout a template was generated from."""
     hit = _FINGERPRINTS.get(id(form))
     if hit is None or hit[0] is not form:
-        blob = json.dumps(form.source, ensure_ascii=False, sort_keys=True) + "|" + LAYOUT_VERSION
+        # only what shapes the workbook: a new narrative rule or heading variant is no new template
+        shaping = {k: form.source.get(k) for k in ("id", "edition", "tables", "texts")}
+        shaping["checks"] = [r for r in form.source.get("rules", ()) if r.get("kind") in ("sum", "balance")]
+        blob = json.dumps(shaping, ensure_ascii=False, sort_keys=True) + "|" + LAYOUT_VERSION
         hit = _FINGERPRINTS[id(form)] = (form, hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16])
     return hit[1]
 

@@ -120,15 +120,6 @@ _YEAR_TITLE_RE = re.compile(r"^(?P<year>20\d\d)年(?:度)?(?:政府)?信息公�
 TITLE_RE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告")
 
 # Section headings by number and keywords (on the squashed text), searched in order.
-_NUM = "一二三四五六"
-_SECTION_WORDS = {
-    "一": r"总体情况|概述|基本情况|总体概况",
-    "二": r"主动公开",
-    "三": r"收到和处理|依申请|申请情况|公开申请",
-    "四": r"复议|诉讼",
-    "五": r"问题|改进",
-    "六": r"其他需要报告|其他事项|其他需要说明|其他",
-}
 
 # Page furniture: short paragraphs around the report on a government web page.
 _FURNITURE = re.compile(
@@ -290,7 +281,7 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
     blocks = flatten_text_grids(blocks, specs, form)
 
     paras = [(i, b) for i, b in enumerate(blocks) if isinstance(b, Para) and b.text.strip()]
-    heads = find_headings(paras)
+    heads = find_headings(paras, form)
     first_head = min(heads.values()) if heads else len(blocks)
 
     # title: the last title-like paragraph before the first section heading
@@ -334,17 +325,17 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
         lines = []
         for b in blocks[start + 1:end]:
             if isinstance(b, Grid):
-                if section.number == "六" and lines:
+                if section is form.sections[-1] and lines:
                     break
                 continue
             if not b.text.strip():
                 continue
             if is_furniture(b.text):
-                if section.number == "六":
+                if section is form.sections[-1]:
                     break  # the report is over: what follows is the web page's footer
                 continue
             lines.append(strip_text(b.text))
-        if section.number == "六":
+        if section is form.sections[-1]:
             lines = _drop_signature(lines, agency)
         set_path(report, section.text, "\n".join(lines))
 
@@ -405,27 +396,21 @@ def _drop_signature(lines: list[str], agency: str) -> list[str]:
     return lines
 
 
-_BARE_HEADINGS = {
-    "一": ("总体情况",), "二": ("主动公开政府信息情况",), "三": ("收到和处理政府信息公开申请情况",),
-    "四": ("政府信息公开行政复议、行政诉讼情况", "政府信息公开行政复议行政诉讼情况"),
-    "五": ("存在的主要问题及改进情况", "政府信息公开工作存在的主要问题及改进情况"), "六": ("其他需要报告的事项",),
-}
-
-
-def find_headings(paras: list[tuple[int, Para]]) -> dict[str, int]:
+def find_headings(paras: list[tuple[int, Para]], form: Form) -> dict[str, int]:
     """Block index of each section heading found, searched in order (numbered, or exactly the heading's
     words when Word's automatic numbering left the number out of the text)."""
     found: dict[str, int] = {}
     pos = 0
-    for num in _NUM:
-        pattern = re.compile(rf"^(?:第)?{num}(?:部分)?[、.．,，:：\s]*(?:.{{0,12}}?)(?:{_SECTION_WORDS[num]})")
-        bare = {_squash(h).replace("、", "") for h in _BARE_HEADINGS[num]}
+    for section in form.sections:
+        num = section.number
+        pattern = re.compile(rf"^(?:第)?{num}(?:部分)?[、.．,，:：\s]*(?:.{{0,12}}?)(?:{section.keywords or re.escape(section.heading)})")
+        bare = {_squash(h).replace("、", "") for h in section.aliases}
         for k in range(pos, len(paras)):
             i, p = paras[k]
             s = _squash(p.text)
             if "|" in s or len(s) > 40:
                 continue
-            if (pattern.match(s) and (num != "六" or "其他" in s)) or s.rstrip("。:：").replace("、", "") in bare:
+            if pattern.match(s) or s.rstrip("。:：").replace("、", "") in bare:
                 found[num] = i
                 pos = k + 1
                 break

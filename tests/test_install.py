@@ -1,4 +1,5 @@
 """`pip install .` (not editable) ships the definition and the schema; the command works from anywhere."""
+import json
 import os
 import subprocess
 import sys
@@ -24,3 +25,14 @@ def test_non_editable_install_runs_check_from_another_directory(tmp_path):
     probe = subprocess.run([sys.executable, "-c", "import converter; print(converter.__file__)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True)
     assert probe.stdout.startswith(str(target))
+    # every sub-package ships: each module of the source tree imports from the installed copy
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "converter").rglob("*.py"))
+    modules = [m.removesuffix(".__init__") for m in modules]
+    code = "import importlib, sys\nfor m in sys.argv[1:]:\n    assert importlib.import_module(m).__file__.startswith(%r), m" % str(target)
+    probe = subprocess.run([sys.executable, "-c", code, *modules], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert probe.returncode == 0, probe.stderr
+    imported = subprocess.run([sys.executable, "-m", "converter.cli", "import",
+                               str(EXAMPLES / "published" / "hengyang-commerce-2025.txt")],
+                              cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert imported.returncode == 0 and "Traceback" not in imported.stderr, imported.stderr
+    assert json.loads(imported.stdout)["agency"] == "衡阳市商务局"

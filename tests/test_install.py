@@ -1,6 +1,7 @@
 """`pip install .` (not editable) ships the definition and the schema; the command works from anywhere."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -9,9 +10,12 @@ from conftest import EXAMPLES, ROOT
 
 def test_non_editable_install_runs_check_from_another_directory(tmp_path):
     target = tmp_path / "site"
+    source = tmp_path / "src"  # a clean copy: a stale build/ folder in the checkout must not hide a missing package
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__",
+                                                                   "bench", "docs", ".hypothesis", ".pytest_cache"))
     build = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)], capture_output=True, text=True)
+         "--target", str(target), str(source)], capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     assert (target / "converter" / "templates" / "gov-info-disclosure-2021.json").is_file()
     assert (target / "converter" / "schemas" / "gov-info-disclosure-2021.schema.json").is_file()

@@ -197,6 +197,10 @@ def evaluate(form: Form, report: dict, prior: dict | None = None) -> list[Findin
             f = _max(form, rule, report)
             if f:
                 findings.append(f)
+        elif rule.kind == "all_blank":
+            if all(get_path(report, c.key) is None for c in form.numbers):
+                findings.append(Finding(rule.code, rule.severity, rule.title, Location(path=""),
+                                        {"rule": rule.id, "title": rule.title, "cells": len(form.numbers)}))
         elif rule.kind == "quoted_figure":
             from .narrative import check_quoted_figure
 

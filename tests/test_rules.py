@@ -51,7 +51,7 @@ def test_every_error_rule_is_reachable_by_a_single_change(valid):
         report = copy.deepcopy(valid)
         set_path(report, cell.key, (get_path(report, cell.key) or 0) + 1)
         reached |= fired(validate(report), "error")
-    assert reached == {r.id for r in FORM.rules if r.severity == "error"}
+    assert reached == {r.id for r in FORM.rules if r.severity == "error" and r.arithmetic}
 
 
 def test_balance_message_names_rule_labels_sides_and_difference(valid):
@@ -134,3 +134,18 @@ def test_fee_in_yuan_instead_of_wan_yuan_warns(valid):
     report["active_disclosure"]["fees"]["amount_wan_yuan"] = 2_500_000.5
     (f,) = validate(report)
     assert (f.code, f.severity) == ("fee.unit", "warning")
+
+
+def test_a_report_with_no_number_at_all_is_an_error():
+    empty = FORM.empty_report("测试局", 2025)
+    empty["text"]["overview"] = empty["text"]["problems"] = "有内容"
+    codes = {(f.code, f.severity) for f in validate(empty)}
+    assert ("empty.tables", "error") in codes
+    set_path(empty, "review_litigation.review.upheld", 0)
+    assert "empty.tables" not in {f.code for f in validate(empty)}
+
+
+def test_empty_overview_warns(valid):
+    report = copy.deepcopy(valid)
+    report["text"]["overview"] = ""
+    assert [(f.code, f.severity) for f in validate(report)] == [("text.overview", "warning")]

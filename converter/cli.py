@@ -25,6 +25,10 @@ _ZH = {
     "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
     "file": "文件", "directory": "文件夹", "path": "路径", "integer": "整数",
     "default: {default}": "默认：{default}", "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
+    "{value!r} is not {choice}.": "{value!r} 不是可选值 {choice}。", "required": "必填",
+    "{value} is not in the range {range}.": "{value} 不在允许的范围 {range} 内。",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
 }
 
 
@@ -32,10 +36,16 @@ def _zh(text: str) -> str:
     return _ZH.get(text, text)
 
 
+def _nzh(singular: str, plural: str, n: int) -> str:
+    return _zh(singular if n == 1 else plural)
+
+
 for _module in ("core", "exceptions", "formatting", "decorators", "types", "parser"):
     _mod = sys.modules.get(f"click.{_module}")
     if _mod is not None and hasattr(_mod, "_"):
         _mod._ = _zh
+    if _mod is not None and hasattr(_mod, "ngettext"):
+        _mod.ngettext = _nzh
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -49,6 +59,8 @@ def fail_on_input_error(fn):
         try:
             return fn(*args, **kwargs)
         except InputError as e:
+            if kwargs.get("fmt") == "json":  # a program asked for JSON: it gets JSON, refusals included
+                click.echo(json.dumps({"error": e.to_dict()}, ensure_ascii=False, indent=2))
             click.echo(click.style("无法处理：", fg="red", bold=True) + e.message + click.style(f"（{e.code}）", dim=True),
                        err=True)
             sys.exit(2)
@@ -62,16 +74,19 @@ def main():
     """政府信息公开工作年度报告工具：生成填报模板、读取和校验报送表格、生成 Word 年度报告、批量汇总。
 
     \b
-    常用命令：
-      converter check 报告.json            校验一份报告（表格勾稽关系、空白单元格等）
-      converter check 报告.json --prior 上年.json   同时核对跨年度数据
+    一年的工作流程：
+      converter template --roster 名单.csv --year 2025 -o 下发/     每个单位一份填报模板和待发邮件
+      converter batch 收件/ -o 输出/ --roster 名单.csv              批量校验报回表格，生成报告和汇总表
+      converter check 某单位.xlsx --annotate 问题标注.xlsx           校验一份，标出问题
+      converter report 某单位.xlsx -o 报告.docx                     生成 Word 年度报告
+      converter import 上年报告.html -o 2024.json                   读取已公开的报告
     """
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
 @click.option("--prior", type=click.Path(readable=False, path_type=str), metavar="上年文件",
-              help="上一年度的报告（JSON 或填报表格），用于核对上年结转、现行有效件数等跨年度数据。")
+              help="上一年度的报告（JSON、填报表格，或已公开的网页 / Word / 文字），用于核对上年结转、现行有效件数等跨年度数据。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 供人阅读，json 供其他程序使用。")
 @click.option("--annotate", type=click.Path(dir_okay=False, path_type=str), metavar="标注.xlsx",
@@ -278,7 +293,7 @@ def import_cmd(file, output, fmt):
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=str), metavar="名单.csv",
               help="单位名单 CSV（“单位名称”列，可选“联系人”“邮箱”“截止日期”列；UTF-8 或 GBK）：每个单位生成一份模板，"
                    "有邮箱的同时生成可直接发送的 .eml 邮件。")
-@click.option("--deadline", metavar="日期", help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
+@click.option("--deadline", metavar="YYYY-MM-DD", callback=lambda c, p, v: v and _parse_sign_date(c, p, v).isoformat(), help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
 @click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址。")
 @click.option("--prior", type=click.Path(path_type=str), metavar="上年文件",
               help="上一年度的报告（JSON、填报表格或已公开的网页/Word/文字）：按上年“结转下年度”预填本年“上年结转”，"

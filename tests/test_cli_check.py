@@ -84,3 +84,16 @@ def test_schema_command_prints_the_committed_schema():
     r = run("schema")
     assert r.exit_code == 0
     assert r.output == (data_dir("schemas") / "gov-info-disclosure-2021.schema.json").read_text(encoding="utf-8")
+
+
+def test_json_format_refusal_is_json_on_stdout(tmp_path):
+    r = CliRunner().invoke(main, ["check", str(tmp_path / "无.json"), "--format", "json"])
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["error"]["code"] == "input.not_found"
+
+
+def test_click_usage_errors_are_chinese():
+    r = CliRunner().invoke(main, ["check", "x.json", "--format", "xml"])
+    assert r.exit_code == 2 and "不是可选值" in r.stderr and "is not one of" not in r.stderr
+    r = CliRunner().invoke(main, ["batch", "--help"])
+    assert "[必填]" in r.output and "required" not in r.output

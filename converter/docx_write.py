@@ -360,6 +360,19 @@ def paragraphs(text: str) -> list[tuple[str, str]]:
     return out
 
 
+TITLE_CHARS_PER_LINE = 20  # 156 mm of 22 pt characters
+
+
+def _title_para(title: str, name: str) -> str:
+    """A title too long for one line breaks before the form's name ("衡阳市商务局2025年" /
+    "政府信息公开工作年度报告") rather than wherever the line fills, which can strand one character."""
+    head, sep, tail = title.rpartition(name)
+    if not sep or not head or _width_chars(title) <= TITLE_CHARS_PER_LINE:
+        return _para("Title", title)
+    runs = _run(head) + "<w:r><w:br/></w:r>" + _run(name + tail)
+    return f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{runs}</w:p>'
+
+
 def _width_chars(text: str) -> float:
     """Printed width in full-width characters: digits and Latin letters count half."""
     return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
@@ -543,7 +556,7 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
     year_text = clean("" if year is None else year, "year", "年度").strip()
     title = form.title(agency, year_text) + (DRAFT_TITLE_SUFFIX if draft else "")
 
-    body: list[str] = [_para("Title", title)]
+    body: list[str] = [_title_para(title, form.name)]
     preamble_key = PREAMBLE if PREAMBLE in form.text else None  # the unnumbered text before section 一
     if preamble_key:
         preamble = clean(get_path(report, preamble_key), preamble_key, form.text[preamble_key].label)

@@ -250,7 +250,7 @@ def test_control_characters_cleaned_with_a_finding(tmp_path):
     d = docx.Document(str(out))  # python-docx opens it
     texts = [p.text for p in d.paragraphs]
     assert "无信息处理费。" in texts
-    assert texts[0] == "衡阳市商务局2025年政府信息公开工作年度报告"
+    assert texts[0] == "衡阳市商务局2025年\n政府信息公开工作年度报告"
 
 
 def test_output_is_atomic_and_replaces(tmp_path):
@@ -449,3 +449,12 @@ def test_report_from_a_returned_workbook(tmp_path, form_):
         for cell in table.numbers:
             assert grid[(cell.r, cell.c)][3] == format_number(get_path(report, cell.key)), cell.key
     assert body_paragraphs(out)[0][1] == "示范市自然资源和规划局2025年政府信息公开工作年度报告"
+
+
+def test_long_title_breaks_before_the_form_name_short_title_does_not(tmp_path):
+    report = load_example("hengyang-commerce-2025.json")
+    out, _ = write(tmp_path, report)
+    assert docx.Document(str(out)).paragraphs[0].text == "衡阳市商务局2025年\n政府信息公开工作年度报告"
+    report["agency"] = "某局"
+    out, _ = write(tmp_path, report)
+    assert docx.Document(str(out)).paragraphs[0].text == "某局2025年政府信息公开工作年度报告"

@@ -205,6 +205,22 @@ class BatchResult:
         c = self.counts()
         return 2 if c[UNREADABLE] else 1 if c[FAILED] else 0
 
+    def attention(self, limit: int = 10) -> list[str]:
+        """What the office must act on, one line each: unreadable and failing files, missing agencies."""
+        lines = []
+        for item in self.full_items():
+            if item["status"] == UNREADABLE:
+                lines.append(f"无法读取  {item['file']}：{item['error']['message']}")
+            elif item["status"] == FAILED:
+                errors = [f for f in item.get("findings", ()) if f["severity"] == "error"]
+                first = errors[0]["message"] if errors else ""
+                more = f"（共 {len(errors)} 项错误）" if len(errors) > 1 else ""
+                lines.append(f"有错误    {item['file']}：{first}{more}")
+        lines += [f"未报送    {name}" for name in self.roster.get("missing", [])]
+        if len(lines) > limit:
+            lines = lines[:limit] + [f"……另有 {len(lines) - limit} 项，见汇总表"]
+        return lines
+
     def closing_line(self) -> str:
         c = self.counts()
         rate = len(self.items) / self.seconds if self.seconds else 0

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .atomic import atomic_path
-from .findings import SEVERITY_LABELS
+from .findings import SEVERITIES, SEVERITY_LABELS
 from .form import Form, get_path, load_form, set_path
 from .xlsx_template import _width as text_width  # TODO shared module
 
@@ -172,7 +172,7 @@ def _findings_sheet(wb, f, items) -> None:
         ws.set_column(c, c, w)
     r = 0
     for item in items:
-        rows = item.get("findings", [])
+        rows = sorted(item.get("findings", []), key=lambda x: SEVERITIES.index(x["severity"]))
         if item.get("error"):
             rows = [{"severity": "error", "code": item["error"]["code"], "message": item["error"]["message"],
                      "location": {}}]

@@ -217,6 +217,8 @@ def batch(inbox, outbox, roster, jobs, prior, force):
             bar.close()
     for message in result.prior_skipped:
         click.echo(click.style("上年报告未使用：", fg="yellow") + message, err=True)
+    for line in result.attention():
+        click.echo(click.style("  " + line, fg="red" if not line.startswith("未报送") else "yellow"))
     click.echo(result.closing_line())
     click.echo(f"汇总表：{result.summary_path}")
     sys.exit(result.exit_code)

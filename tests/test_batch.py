@@ -122,6 +122,10 @@ def test_summary_rows_findings_and_rollup_equal_sum_of_passing(batch_run, inbox)
 
 def test_roster_missing_and_duplicated(batch_run):
     result, out = batch_run
+    attention = result.attention(limit=50)
+    assert "未报送    甲区司法局" in attention
+    assert any(line.startswith("有错误    甲区民政局.xlsx") for line in attention)
+    assert any(line.startswith("无法读取  损坏.xlsx") for line in attention)
     assert result.roster["missing"] == ["甲区司法局"]
     assert list(result.roster["duplicated"]) == ["甲区财政局"]
     wb = openpyxl.load_workbook(next(out.glob("*汇总*.xlsx")))
@@ -175,6 +179,7 @@ def test_cli_on_bundled_examples(tmp_path):
     r = CliRunner().invoke(main, ["batch", str(EXAMPLES / "returned"), "-o", str(tmp_path / "out")])
     assert r.exit_code == 1, r.output  # the bundled set holds one report with errors
     assert "共 4 个文件" in r.output and "有错误 1" in r.output and "汇总表" in r.output
+    assert "有错误    示范县教育局" in r.output  # the file to send back is named on the terminal
     assert len(list((tmp_path / "out" / "报告").glob("*.docx"))) == 3
 
 

@@ -116,7 +116,6 @@ def _squash(text: str) -> str:
                   lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
 
 
-_YEAR_TITLE_RE = re.compile(r"^(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告$")
 TITLE_RE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告")
 
 # Section headings by number and keywords (on the squashed text), searched in order.
@@ -293,11 +292,12 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
         m = TITLE_RE.match(_squash(p.text))
         if m and len(_squash(p.text)) <= 80:
             title_idx, agency, year = i, m.group("agency"), int(m.group("year"))
-        else:
-            m = _YEAR_TITLE_RE.match(_squash(p.text))
-            if m and previous is not None and 2 <= len(_squash(previous.text)) <= 30 and \
-                    not is_furniture(previous.text):  # the title wrapped: agency on the line above
-                title_idx, agency, year = i, _squash(previous.text), int(m.group("year"))
+        elif previous is not None and 2 <= len(_squash(previous.text)) <= 40 and not is_furniture(previous.text):
+            # the title wrapped over two lines ("某局" / "2025年政府…报告", or "某局2025年" / "政府…报告")
+            joined = _squash(previous.text) + _squash(p.text)
+            m = TITLE_RE.match(joined)
+            if m and m.end() == len(joined) and _squash(p.text).endswith("报告"):
+                title_idx, agency, year = i, m.group("agency"), int(m.group("year"))
         previous = p
     if title_idx is not None:
         agency = _clean_agency(agency)

@@ -31,10 +31,12 @@ def roster_check(roster_rows: list[dict], items: list[dict]) -> dict:
             files_by_agency[agency_key(item["agency"])].append(item["file"])
     names = [row["单位名称"] for row in roster_rows]
     missing = [n for n in names if not files_by_agency.get(agency_key(n))]
+    contacts = {row["单位名称"]: [row.get("联系人") or "", row.get("邮箱") or ""] for row in roster_rows}
     duplicated = {n: files_by_agency[agency_key(n)] for n in names if len(files_by_agency.get(agency_key(n), [])) > 1}
     known = {agency_key(n) for n in names}
     unknown = sorted({item["agency"] for item in items if item.get("agency") and agency_key(item["agency"]) not in known})
-    return {"listed": len(names), "missing": missing, "duplicated": duplicated, "not_in_roster": unknown}
+    return {"listed": len(names), "missing": missing, "duplicated": duplicated, "not_in_roster": unknown,
+            "missing_contacts": {n: contacts[n] for n in missing}}
 
 
 class RollUp:
@@ -245,10 +247,13 @@ def _write_value(ws, r, c, value, fmt) -> None:
 def _roster_sheets(wb, f, roster: dict) -> None:
     ws = wb.add_worksheet(MISSING_SHEET)
     ws.write(0, 0, f"名单中 {roster['listed']} 个单位，未报送 {len(roster['missing'])} 个", f["title"])
-    ws.write(2, 0, "单位名称", f["head"])
-    ws.set_column(0, 0, 40)
+    for c, (head, width) in enumerate((("单位名称", 40), ("联系人", 14), ("邮箱", 30))):
+        ws.write(2, c, head, f["head"])
+        ws.set_column(c, c, width)
     for r, name in enumerate(roster["missing"], start=3):
         ws.write_string(r, 0, name, f["text"])
+        for c, value in enumerate(roster.get("missing_contacts", {}).get(name, ["", ""]), start=1):
+            ws.write_string(r, c, value, f["text"])
     ws = wb.add_worksheet(DUPLICATE_SHEET)
     ws.write(0, 0, f"报送了多个文件的单位 {len(roster['duplicated'])} 个", f["title"])
     ws.write(2, 0, "单位名称", f["head"])

@@ -51,7 +51,7 @@ def inbox(tmp_path_factory):
     (root / ".隐藏.xlsx").write_bytes(data)
     (root / "说明.txt").write_text("请于1月20日前报送", encoding="utf-8")
     roster = root.parent / "roster.csv"
-    roster.write_text("单位名称,邮箱\n甲区教育局,a@x.cn\n甲区卫生健康局,\n甲区财政局,\n甲区民政局,\n甲区司法局,\n",
+    roster.write_text("单位名称,联系人,邮箱\n甲区教育局,,a@x.cn\n甲区卫生健康局,,\n甲区财政局,,\n甲区民政局,,\n甲区司法局,王五,sf@x.cn\n",
                       encoding="utf-8-sig")
     return root, good, roster
 
@@ -129,7 +129,7 @@ def test_roster_missing_and_duplicated(batch_run):
     assert result.roster["missing"] == ["甲区司法局"]
     assert list(result.roster["duplicated"]) == ["甲区财政局"]
     wb = openpyxl.load_workbook(next(out.glob("*汇总*.xlsx")))
-    assert [r[0] for r in wb["未报送"].iter_rows(min_row=4, values_only=True)] == ["甲区司法局"]
+    assert [r[:2] for r in wb["未报送"].iter_rows(min_row=4, values_only=True)] == [("甲区司法局", "王五")]
     assert len(list(wb["重复报送"].iter_rows(min_row=4, values_only=True))) >= 2
 
 

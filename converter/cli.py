@@ -329,6 +329,8 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
             for note in notes:
                 click.echo(click.style("! ", fg="yellow") + note, err=True)
         result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, priors=priors)
+        for warning in result.warnings:
+            click.echo(click.style("! ", fg="yellow") + warning, err=True)
         for item in result.items:
             for f in item.get("prior_findings", ()):
                 click.echo(click.style("! ", fg="yellow") + f"{item['agency']}：{f.message}", err=True)

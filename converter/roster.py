@@ -130,6 +130,7 @@ def build_eml(agency: str, year: int, to: str, attachment: Path, *, contact: str
 class RosterResult:
     outdir: Path
     items: list = field(default_factory=list)  # dicts: agency, xlsx, eml (or None)
+    warnings: list = field(default_factory=list)  # roster rows that look wrong (Chinese, one line each)
 
     @property
     def emails(self) -> int:
@@ -140,6 +141,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
     from .atomic import write_bytes
 
     write_bytes(path, data)
+
+
+_EMAIL = re.compile(r"[^@\s,;，；]+@[^@\s,;，；]+\.[^@\s,;，；]+")
 
 
 def make_roster_templates(roster_path, year: int, outdir, *, deadline: str | None = None,
@@ -158,8 +162,15 @@ def make_roster_templates(roster_path, year: int, outdir, *, deadline: str | Non
     outdir.mkdir(parents=True, exist_ok=True)
     result = RosterResult(outdir)
     used: set[str] = set()
+    seen: set[str] = set()
     for row in rows:
         agency = row[NAME_COLUMN]
+        if agency in seen:
+            result.warnings.append(f"名单中“{agency}”出现了不止一次，已分别生成模板（文件名加序号），请核对名单")
+        seen.add(agency)
+        address = (row.get("邮箱") or "").strip()
+        if address and not _EMAIL.fullmatch(address):
+            result.warnings.append(f"“{agency}”的邮箱“{address}”不像有效的邮件地址，已照写进 .eml，请核对")
         name = workbook_name(agency, year)
         stem, n = name[:-5], 2
         while name.lower() in used:

@@ -220,3 +220,15 @@ def test_eml_for_several_addresses_opens_as_a_draft(tmp_path):
     assert [a.addr_spec for a in msg["To"].addresses] == ["a@example.cn", "b@example.cn"]
     assert msg["X-Unsent"] == "1" and "2026年1月9日" in msg["Subject"]
     assert b"\r\n" in raw  # SMTP line endings: any mail client opens it
+
+
+def test_roster_warns_about_duplicate_names_and_odd_addresses(tmp_path):
+    from converter.roster import make_roster_templates
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n甲局,a@x.cn\n甲局,b@x.cn\n乙局,not-an-email\n", encoding="utf-8-sig")
+    result = make_roster_templates(roster, 2025, tmp_path / "out")
+    assert len(result.items) == 3
+    assert any("甲局" in w and "不止一次" in w for w in result.warnings)
+    assert any("not-an-email" in w for w in result.warnings)
+    assert len(result.warnings) == 2

@@ -28,6 +28,7 @@ OK_COLOR = "#2E7D32"
 BAD_COLOR = "#C00000"
 OK_TEXT = "✔"
 ALL_OK = "✔ 勾稽关系全部成立"
+NOT_FILLED = "尚未填写：请在浅黄色单元格中填写数字（没有发生的事项填 0）"
 
 
 @dataclass
@@ -91,12 +92,16 @@ def check_formula(rule, lay: Layout, here: str) -> str:
     return f'=IF({d}=0,"{OK_TEXT}","✘ 差"&ABS({d}))'
 
 
-def summary_formula(ranges: list[str], total: int) -> str:
+def summary_formula(ranges: list[str], total: int, inputs: list[str] = ()) -> str:
+    """The summary line; with `inputs`, an untouched form says it is not filled in rather than ✔."""
     ok = "+".join(f'COUNTIF({r},"{OK_TEXT}")' for r in ranges) or "0"
-    return f'=IF({ok}={total},"{ALL_OK}","✘ "&({total}-({ok}))&" 项勾稽关系不成立")'
+    body = f'IF({ok}={total},"{ALL_OK}","✘ "&({total}-({ok}))&" 项勾稽关系不成立")'
+    return f'=IF(COUNTA({",".join(inputs)})=0,"{NOT_FILLED}",{body})' if inputs else "=" + body
 
 
-def summary_text(failed: int) -> str:
+def summary_text(failed: int, filled: bool = True) -> str:
+    if not filled:
+        return NOT_FILLED
     return ALL_OK if failed == 0 else f"✘ {failed} 项勾稽关系不成立"
 
 
@@ -287,7 +292,9 @@ class _Writer:
         ws.write_string(row, 0, "勾稽关系：", self.fmt("cover_label"))
         failed = sum(1 for c in self.lay.checks if self._check_text(c.rule) != OK_TEXT)
         ws.merge_range(row, 1, row, 3, "", self.fmt("summary"))
-        ws.write_formula(row, 1, summary_formula(all_ranges, total), self.fmt("summary"), summary_text(failed))
+        inputs = self._input_ranges(self.form.inputs, COVER)
+        ws.write_formula(row, 1, summary_formula(all_ranges, total, inputs), self.fmt("summary"),
+                         summary_text(failed, self._filled(self.form.inputs)))
         ws.conditional_format(row, 1, row, 3, {"type": "text", "criteria": "begins with", "value": "✘",
                                                "format": self.red})
         ws.set_row(row, 26)
@@ -356,6 +363,13 @@ class _Writer:
         self._protect(ws)
 
     # ---- tables ----
+    def _input_ranges(self, cells, here: str) -> list[str]:
+        positions = sorted((self.lay.cells[n.key] for n in cells), key=lambda p: (p.sheet, p.row, p.col))
+        return _ranges(positions, here)
+
+    def _filled(self, cells) -> bool:
+        return bool(self.values) and any(_value(self.values, n.key) is not None for n in cells)
+
     def _table(self, ws, table) -> list[str]:
         lay, sheet = self.lay, table.name
         check_col = lay.check_col.get(table.id)
@@ -435,8 +449,10 @@ class _Writer:
         ws.merge_range(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, "", self.fmt("summary"))
         if checks:
             failed = sum(1 for c in checks if self._check_text(c.rule) != OK_TEXT)
-            ws.write_formula(SUMMARY_ROW - 1, TABLE_LEFT - 1, summary_formula(ranges, len(checks)),
-                             self.fmt("summary"), summary_text(failed))
+            inputs = [n for n in table.numbers if n.key not in self.form.derived]
+            ws.write_formula(SUMMARY_ROW - 1, TABLE_LEFT - 1,
+                             summary_formula(ranges, len(checks), self._input_ranges(inputs, sheet)),
+                             self.fmt("summary"), summary_text(failed, self._filled(inputs)))
             ws.conditional_format(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, {
                 "type": "text", "criteria": "begins with", "value": "✘", "format": self.red})
         else:

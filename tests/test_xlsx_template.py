@@ -232,3 +232,20 @@ def test_roster_warns_about_duplicate_names_and_odd_addresses(tmp_path):
     assert any("甲局" in w and "不止一次" in w for w in result.warnings)
     assert any("not-an-email" in w for w in result.warnings)
     assert len(result.warnings) == 2
+
+
+def test_untouched_template_says_not_filled_instead_of_all_ok(tmp_path):
+    """A blank form must not greet the agency with ✔: its summary asks for the numbers first."""
+    from converter.sample import make_report
+    from converter.xlsx_template import ALL_OK, NOT_FILLED
+
+    write_template(tmp_path / "blank.xlsx", agency="某局", year=2025)
+    write_template(tmp_path / "filled.xlsx", agency="某局", year=2025, values=make_report("某局", 2025))
+    blank = openpyxl.load_workbook(tmp_path / "blank.xlsx")
+    filled = openpyxl.load_workbook(tmp_path / "filled.xlsx")
+    formula = blank["表三"]["A3"].value
+    assert formula.startswith("=IF(COUNTA(") and NOT_FILLED in formula and ALL_OK in formula
+    # the values cached for viewers that do not recalculate
+    assert openpyxl.load_workbook(tmp_path / "blank.xlsx", data_only=True)["表三"]["A3"].value == NOT_FILLED
+    assert openpyxl.load_workbook(tmp_path / "filled.xlsx", data_only=True)["表三"]["A3"].value == ALL_OK
+    assert filled["表三"]["A3"].value == formula

@@ -204,6 +204,7 @@ class _Writer:
         self.wb = xlsxwriter.Workbook(self.target, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                                    "strings_to_urls": False})
         self.red = self.wb.add_format({"bg_color": "#FFC7CE", "font_color": BAD_COLOR, "bold": True})
+        self.pending = self.wb.add_format({"font_color": "#9C5700", "bold": True})  # 尚未填写: neither ✔ nor ✘
         self.wb.set_properties({"title": self.form.title(self.agency or "", self.year or ""),
                                 "subject": self.form.name, "comments": f"{GENERATOR} {fingerprint(self.form)}"})
         ws_cover = self.wb.add_worksheet(COVER)
@@ -297,6 +298,8 @@ class _Writer:
                          summary_text(failed, self._filled(self.form.inputs)))
         ws.conditional_format(row, 1, row, 3, {"type": "text", "criteria": "begins with", "value": "✘",
                                                "format": self.red})
+        ws.conditional_format(row, 1, row, 3, {"type": "text", "criteria": "begins with", "value": NOT_FILLED[:4],
+                                               "format": self.pending})
         ws.set_row(row, 26)
         ws.merge_range(row + 2, 0, row + 5, 3, (
             f"填报提示：各表中灰色单元格为自动合计，✔/✘ 为自动校验结果。全部显示“{ALL_OK}”后，"
@@ -455,6 +458,8 @@ class _Writer:
                              self.fmt("summary"), summary_text(failed, self._filled(inputs)))
             ws.conditional_format(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, {
                 "type": "text", "criteria": "begins with", "value": "✘", "format": self.red})
+            ws.conditional_format(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, {
+                "type": "text", "criteria": "begins with", "value": NOT_FILLED[:4], "format": self.pending})
         else:
             ws.write_string(SUMMARY_ROW - 1, TABLE_LEFT - 1, "本表各项单独填写，无勾稽关系校验。", self.fmt("subtitle"))
         ws.set_row(SUMMARY_ROW - 1, 22)

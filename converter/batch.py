@@ -86,7 +86,8 @@ def process_one(path: Path, opts: Options) -> dict:
         report, form = loaded.report, loaded.form
         prior = _PRIORS.get(agency_key(report.get("agency")))
         findings = locate(list(loaded.findings) + validate(report, form, prior["report"] if prior else None), loaded)
-        item.update(agency=report.get("agency") or None, year=report.get("year"), form=form.id)
+        item.update(agency=report.get("agency") or None, year=report.get("year"), form=form.id,
+                    contact=loaded.extras.get("contact"), phone=loaded.extras.get("phone"))
         if prior:
             item["prior"] = prior["file"]
         item["findings"] = [f.to_dict() for f in findings]

@@ -129,8 +129,8 @@ def _summary_sheet(wb, f, form: Form, result) -> None:
     ws.write(0, 0, "年度报告报送汇总", f["title"])
     ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.items)} 个文件", f["note"])
     heads = ["序号", "文件", "单位", "年度", "状态", "错误", "警告", "提示", *[label for _, label in form.key_totals],
-             "输出文件", "说明"]
-    widths = [5, 34, 24, 7, 9, 6, 6, 6, *[11] * len(form.key_totals), 34, 60]
+             "联系人", "联系电话", "输出文件", "说明"]
+    widths = [5, 34, 24, 7, 9, 6, 6, 6, *[11] * len(form.key_totals), 10, 14, 34, 60]
     for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write(3, c, h, f["head"])
         ws.set_column(c, c, w)
@@ -150,8 +150,10 @@ def _summary_sheet(wb, f, form: Form, result) -> None:
             else:
                 ws.write_blank(r, c, None, f["num"])
         c = 8 + len(form.key_totals)
-        ws.write(r, c, "；".join(item.get("outputs", {}).values()), f["text"])
-        ws.write(r, c + 1, _explain(item), f["text"])
+        ws.write_string(r, c, item.get("contact") or "", f["text"])
+        ws.write_string(r, c + 1, item.get("phone") or "", f["text"])
+        ws.write(r, c + 2, "；".join(item.get("outputs", {}).values()), f["text"])
+        ws.write(r, c + 3, _explain(item), f["text"])
     ws.freeze_panes(4, 3)
     ws.autofilter(3, 0, 3 + len(result.items), len(heads) - 1)
 

@@ -23,6 +23,7 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     path: str = ""
     cells: dict = field(default_factory=dict)  # JSON path → sheet!cell, for workbooks
+    extras: dict = field(default_factory=dict)  # what a workbook's cover adds: contact, phone
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:

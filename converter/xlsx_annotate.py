@@ -64,6 +64,8 @@ def annotate(loaded, findings: list[Finding], target) -> None:
         target = Path(target)
         check_not_input(target, loaded.path or None)
     # a path is written through converter.atomic (complete or absent; OSError → output.* InputError)
+    extras = getattr(loaded, "extras", {}) or {}
     write_template(target, loaded.form, agency=report.get("agency") or None, year=year,
+                   contact=extras.get("contact"), phone=extras.get("phone"),
                    values=report, annotations=build_annotations(loaded, findings))
 

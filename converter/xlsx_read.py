@@ -731,7 +731,22 @@ class _Reader:
         for key, value in evaluate_derived(form, report, literals).items():
             set_path(report, key, value)
         self._read_texts(report, cells, names, stamp, year)
-        return Loaded(report, form, self.findings, str(self.path), cells)
+        return Loaded(report, form, self.findings, str(self.path), cells, self._read_extras(names))
+
+    def _read_extras(self, names: dict) -> dict:
+        """Contact and phone from the cover (not report data, but the office needs to reach the agency)."""
+        labels = dict(COVER_FIELDS)
+        out = {}
+        for name, default in layout(self.form).extras.items():
+            pos = names.get(name)
+            if pos is None or not self._label_near(pos, name, self.norm(labels[name])):
+                pos = self._find_label(default.sheet, name, self.norm(labels[name]))
+            value = self.value(pos) if pos is not None else None
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # a phone number typed as a number
+            if value not in (None, ""):
+                out[name] = str(value).strip()[:200]
+        return out
 
     def _not_ours(self, stamp: dict):
         texts = set()

@@ -220,3 +220,21 @@ def test_rollup_sheet_has_the_official_merges(batch_run):
     label = next(l for l in FORM.table["t3"].labels if l.rs == 22)
     top = next(r for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == label.text)[0]
     assert f"A{top.row}:A{top.row + 21}" in merged
+
+
+def test_contact_and_phone_reach_the_summary_and_the_annotated_copy(tmp_path):
+    report = make_report("丁局", 2025, scale=20, seed=4)
+    key = "applications.carried_forward.research"
+    set_path(report, key, get_path(report, key) + 2)  # breaks 一+二 = （七）+四: the copy goes back
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_template(inbox / "丁局.xlsx", agency="丁局", year=2025, values=report, contact="赵六", phone="0734-1234567")
+    result = run_batch(inbox, tmp_path / "out", jobs=1)
+    ws = openpyxl.load_workbook(result.summary_path)[SUMMARY_SHEET]
+    heads = [c.value for c in ws[4]]
+    row = [c.value for c in ws[5]]
+    assert row[heads.index("联系人")] == "赵六" and row[heads.index("联系电话")] == "0734-1234567"
+    annotated = next((tmp_path / "out" / "退回修改").glob("*.xlsx"))
+    from converter.xlsx_read import read_workbook
+
+    assert read_workbook(annotated).extras == {"contact": "赵六", "phone": "0734-1234567"}

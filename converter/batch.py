@@ -17,10 +17,9 @@ from pathlib import Path
 from . import __version__
 from .atomic import write_text
 from .errors import InputError
-from .batch_summary import agency_key
+from .batch_summary import FAILED, PASSED, UNREADABLE, WARNED, agency_key
 from .findings import count_by_severity
 
-PASSED, WARNED, FAILED, UNREADABLE = "通过", "有警告", "有错误", "无法读取"
 STATUS_ORDER = (PASSED, WARNED, FAILED, UNREADABLE)
 MANIFEST = "manifest.json"
 DIR_REPORTS, DIR_DATA, DIR_RETURN = "报告", "数据", "退回修改"

@@ -13,7 +13,8 @@ from .xlsx_template import _width as text_width  # TODO shared module
 
 SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET = "汇总", "问题清单", "合计"
 MISSING_SHEET, DUPLICATE_SHEET = "未报送", "重复报送"
-PASSING = ("通过", "有警告")
+PASSED, WARNED, FAILED, UNREADABLE = "通过", "有警告", "有错误", "无法读取"  # a batch input's status
+PASSING = (PASSED, WARNED)
 ROLLUP_FIRST_ROW = 3  # the roll-up's first table starts here (1-based); tables follow with a gap
 
 
@@ -118,7 +119,7 @@ def _formats(wb) -> dict:
         "fee": wb.add_format({**base, "align": "center", "num_format": "0.00####"}),
         "label": wb.add_format({**base, "align": "center"}),
     }
-    for status, colour in (("通过", "#C6EFCE"), ("有警告", "#FFEB9C"), ("有错误", "#FFC7CE"), ("无法读取", "#D9D9D9")):
+    for status, colour in ((PASSED, "#C6EFCE"), (WARNED, "#FFEB9C"), (FAILED, "#FFC7CE"), (UNREADABLE, "#D9D9D9")):
         f[status] = wb.add_format({**base, "align": "center", "bold": True, "bg_color": colour})
     return f
 

@@ -19,6 +19,8 @@ from .atomic import write_text
 from .errors import InputError
 from .batch_summary import FAILED, PASSED, UNREADABLE, WARNED, agency_key
 from .findings import count_by_severity
+from .form import get_path
+from .input_errors import refuse, size_text
 
 STATUS_ORDER = (PASSED, WARNED, FAILED, UNREADABLE)
 MANIFEST = "manifest.json"
@@ -92,13 +94,13 @@ def process_one(path: Path, opts: Options) -> dict:
         item["findings"] = [f.to_dict() for f in findings]
         counts = count_by_severity(findings)
         item["counts"] = counts
-        item["totals"] = {key: _get(report, key) for key, _ in form.key_totals}
+        item["totals"] = {key: get_path(report, key) for key, _ in form.key_totals}
         outs = _outputs_for(rel)
         write_text(opts.outbox / outs["json"], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         item["outputs"]["json"] = outs["json"].as_posix()
         if counts["error"]:
             item["status"] = FAILED
-            _annotate(path, loaded, findings, opts.outbox / outs["annotated"])
+            _annotate(loaded, findings, opts.outbox / outs["annotated"])
             item["outputs"]["annotated"] = outs["annotated"].as_posix()
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
@@ -106,22 +108,20 @@ def process_one(path: Path, opts: Options) -> dict:
             item["outputs"]["report"] = outs["report"].as_posix()
             item["report"] = report
     except InputError as e:
-        item.update(status=UNREADABLE, error={"code": e.code, "message": e.message})
+        item.update(status=UNREADABLE, error=_error(e))
     except MemoryError:
-        item.update(status=UNREADABLE, error={"code": "input.too_much_memory",
-                                              "message": f"{path}：读取时占用内存过多，文件可能被恶意构造或已损坏"})
+        item.update(status=UNREADABLE, error=_error(refuse("input.too_much_memory", path,
+                                                           limit=size_text(WORKER_MEMORY_LIMIT))))
     except Exception as e:  # noqa: BLE001 — one hostile file must never stop the batch
-        item.update(status=UNREADABLE, error={"code": "input.unexpected",
-                                              "message": f"{path}：无法读取（{type(e).__name__}: {e}）"})
+        item.update(status=UNREADABLE, error=_error(refuse("input.unexpected", path,
+                                                           detail=f"{type(e).__name__}: {e}")))
     item.setdefault("counts", {"error": 0, "warning": 0, "info": 0})
     item.setdefault("sha256", None)
     return item
 
 
-def _get(report, key):
-    from .form import get_path
-
-    return get_path(report, key)
+def _error(e: InputError) -> dict:
+    return {"code": e.code, "message": e.message}
 
 
 def _write_report(report, form, target: Path) -> None:
@@ -130,7 +130,7 @@ def _write_report(report, form, target: Path) -> None:
     write_report(report, form, target)
 
 
-def _annotate(source: Path, loaded, findings, target: Path) -> None:
+def _annotate(loaded, findings, target: Path) -> None:
     from .xlsx_annotate import annotate
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -258,7 +258,7 @@ def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError("batch.no_prior_folder", f"{folder}：上年报告文件夹不存在或不是文件夹", str(folder))
+        raise refuse("batch.no_prior_folder", folder)
     priors, skipped = {}, []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in LOADERS
                        and not p.name.startswith((".", "~$"))):
@@ -287,9 +287,9 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
 
     inbox, outbox = Path(inbox), Path(outbox)
     if not inbox.is_dir():
-        raise InputError("batch.no_inbox", f"{inbox}：收件文件夹不存在或不是文件夹", str(inbox))
+        raise refuse("batch.no_inbox", inbox)
     if outbox.resolve() == inbox.resolve():
-        raise InputError("batch.same_folder", f"{outbox}：输出文件夹不能与收件文件夹相同", str(outbox))
+        raise refuse("batch.same_folder", outbox)
     _probe_outbox(outbox)
     roster_rows = _load_roster(roster) if roster else None
     started = time.perf_counter()
@@ -425,8 +425,7 @@ def _crashed(path: Path, opts: Options) -> dict:
     rel = path.relative_to(opts.inbox).as_posix()
     return {"file": rel, "agency": None, "year": None, "outputs": {}, "findings": [], "totals": {},
             "status": UNREADABLE, "counts": {"error": 0, "warning": 0, "info": 0}, "sha256": None,
-            "error": {"code": "input.worker_crashed",
-                      "message": f"{path}：读取此文件时处理进程异常终止，文件可能已损坏或被恶意构造"}}
+            "error": _error(refuse("input.worker_crashed", path))}
 
 
 def _load_roster(path) -> list[dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from .atomic import atomic_path
 from .findings import SEVERITIES, SEVERITY_LABELS
 from .form import Form, get_path, load_form, set_path
-from .xlsx_template import _width as text_width  # TODO shared module
+from .xlsx_template import text_width
 
 SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET = "汇总", "问题清单", "合计"
 MISSING_SHEET, DUPLICATE_SHEET = "未报送", "重复报送"

@@ -237,7 +237,7 @@ def _draw_block(writer, ws, block: PriorBlock, prior: Prior, value_fmt, head_fmt
 def _fit_row(writer, ws, row: int, lines: int) -> None:
     """Make sheet row `row` tall enough for `lines` lines of 9 pt, keeping what the table's labels need."""
     from .xlsx_layout import TABLE_LEFT, TABLE_TOP
-    from .xlsx_template import _width
+    from .xlsx_template import text_width
 
     need = 12.5 * lines + 6
     for table in writer.form.tables:
@@ -246,7 +246,7 @@ def _fit_row(writer, ws, row: int, lines: int) -> None:
         for label in table.labels:
             if TABLE_TOP + label.r - 1 <= row < TABLE_TOP + label.r - 1 + label.rs:
                 w = sum(table.col_widths[label.c - 1:label.c - 1 + label.cs])
-                need = max(need, (14.5 * -(-_width(label.text) // max(w - 1.5, 2)) + 5) / label.rs)
+                need = max(need, (14.5 * -(-text_width(label.text) // max(w - 1.5, 2)) + 5) / label.rs)
     ws.set_row(row - 1, max(need, 21))
 
 

@@ -341,7 +341,7 @@ class _Writer:
         lines.append("八、填好后保存为 .xlsx 格式发回（WPS 请选择“Excel 文件(*.xlsx)”），文件名可保留不变。")
         for i, line in enumerate(lines, start=2):
             ws.write_string(i, 0, line, self.fmt("para"))
-            ws.set_row(i, 15 * max(1, math.ceil(_width(line) / 88)) + 6)
+            ws.set_row(i, 15 * max(1, math.ceil(text_width(line) / 88)) + 6)
         self._a4(ws)
         self._protect(ws)
 
@@ -399,7 +399,7 @@ class _Writer:
             self._put(ws, pos, label.text, self.fmt("label", bold=True) if full else
                       self.fmt("label_left" if left else "label"))
             w = sum(table.col_widths[label.c - 1:label.c - 1 + label.cs])
-            need = 14.5 * math.ceil(_width(label.text) / max(w - 1.5, 2)) + 5
+            need = 14.5 * math.ceil(text_width(label.text) / max(w - 1.5, 2)) + 5
             per_row = need / label.rs
             for r in range(pos.row, pos.row + label.rs):
                 heights[r] = max(heights.get(r, 21), per_row)
@@ -428,7 +428,7 @@ class _Writer:
             for col in range(TABLE_LEFT + cr.label_cols, TABLE_LEFT + table.cols):
                 ws.write_blank(row - 1, col - 1, None, self.fmt("check"))
             cells = [c for c in lay.checks_on(sheet) if c.pos.row == row]
-            ws.set_row(row - 1, max(30, 14 * math.ceil(_width(cr.title) / max(
+            ws.set_row(row - 1, max(30, 14 * math.ceil(text_width(cr.title) / max(
                 sum(table.col_widths[:cr.label_cols]) - 1, 8)) + 6) if cr.label_cols else 22)
             ranges.append(f"{ref(row, min(c.pos.col for c in cells))}:{ref(row, max(c.pos.col for c in cells))}")
         if check_col:
@@ -522,7 +522,7 @@ class _Writer:
                 ws.write_string(r, 2, where, self.fmt("cell"))
             ws.write_string(r, 3, message, self.fmt("cell"))
             ws.write_string(r, 4, code, self.fmt("cell"))
-            ws.set_row(r, 15 * max(1, math.ceil(_width(message) / 78)) + 4)
+            ws.set_row(r, 15 * max(1, math.ceil(text_width(message) / 78)) + 4)
         ws.repeat_rows(1)
         self._a4(ws, landscape=True)
 
@@ -540,7 +540,7 @@ class _Writer:
         self._protect(ws)
 
 
-def _width(text: str) -> float:
+def text_width(text: str) -> float:
     """Display width in Excel column units (a CJK character is about two)."""
     return sum(1.1 if ord(ch) < 0x2E80 else 2.05 for ch in text)
 

@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 def make_base(folder: Path, count: int = 40, error_share: float = 0.1) -> list[Path]:
     """Distinct filled workbooks: realistic sizes, blanks in some, about 10 % with broken totals."""
-    from converter.form import get_path, set_path
-    from converter.sample import make_report
-    from converter.xlsx_template import write_template
+    from converter.form.definition import get_path, set_path
+    from converter.engine.sample import make_report
+    from converter.excel.template import write_template
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -69,7 +69,7 @@ def child(mode: str, inbox: Path, outbox: Path, jobs: int, limit: int) -> None:
 
     started = time.perf_counter()
     if mode == "batch":
-        from converter.batch import run_batch
+        from converter.round.batch import run_batch
 
         result = run_batch(inbox, outbox, jobs=jobs, force=True)
         files = len(result.items)
@@ -90,9 +90,9 @@ def baseline(inbox: Path, outbox: Path, limit: int):
     from docx import Document
     from docx.shared import Pt
 
-    from converter.form import get_path, load_form, set_path
-    from converter.schema import build_schema
-    from converter.rules import evaluate
+    from converter.form.definition import get_path, load_form, set_path
+    from converter.engine.schema import build_schema
+    from converter.engine.kinds import evaluate
 
     form = load_form()
     schema = build_schema(form)

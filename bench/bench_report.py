@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from converter.docx_write import build_report, column_widths, format_number, paragraphs, skeleton, write_report  # noqa: E402,E501
-from converter.form import get_path, load_form  # noqa: E402
-from converter.sample import make_report  # noqa: E402
+from converter.word.report import build_report, column_widths, format_number, paragraphs, skeleton, write_report  # noqa: E402,E501
+from converter.form.definition import get_path, load_form  # noqa: E402
+from converter.engine.sample import make_report  # noqa: E402
 
 
 def naive_build(report: dict, form) -> bytes:

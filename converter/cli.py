@@ -6,8 +6,23 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import InputError
+from converter import __version__
+from converter.api import check_file, report_file
+from converter.base.atomic import check_not_input, write_text
+from converter.base.refusals import os_reason, refuse
+from converter.engine.findings import count_by_severity, has_errors
+from converter.engine.schema import schema_text
+from converter.excel.annotate import annotate as write_annotated
+from converter.excel.prior import agency_notes, next_year
+from converter.excel.read import read_workbook
+from converter.excel.template import write_template
+from converter.form.definition import load_form
+from converter.inputs.priors import load_prior, load_prior_dir
+from converter.published import import_file
+from converter.render import findings_text
+from converter.round.batch import run_batch
+from converter.round.roster import make_roster_templates
+from converter.base.errors import InputError
 
 # click's own words (Usage, Options, error hints) in Chinese: users read nothing in English.
 _ZH = {
@@ -97,17 +112,10 @@ def check(file, prior, fmt, annotate):
 
     逐项核对表格勾稽关系和填写规范，列出全部问题。退出码：0 无错误，1 有错误，2 文件无法使用。
     """
-    from .check import check_file
-    from .render import findings_text
-
     if annotate:
-        from .atomic import check_not_input
-
         check_not_input(annotate, file, prior)
     result = check_file(file, prior)
     if annotate:
-        from .xlsx_annotate import annotate as write_annotated
-
         write_annotated(result.loaded, result.findings, annotate)
         click.echo(f"已写入标注表格 {annotate}", err=True)
     if fmt == "json":
@@ -124,9 +132,6 @@ def check(file, prior, fmt, annotate):
               help="表式编号。")
 def schema(form_id):
     """输出报告 JSON 的 JSON Schema（供其他系统对接）。"""
-    from .schema import schema_text
-    from .form import load_form
-
     try:
         click.echo(schema_text(load_form(form_id)), nl=False)
     except KeyError:
@@ -163,10 +168,6 @@ def report(file, out, blank_as_zero, sign_date, force):
 
     退出码：0 已生成，1 有错误未生成，2 文件无法使用。
     """
-    from .docx_write import report_file
-    from .findings import count_by_severity
-    from .render import findings_text
-
     result = report_file(file, out, blank_as_zero=blank_as_zero, sign_date=sign_date, force=force)
     who = f"{result.agency or '未填单位'} {result.year or '?'} 年度"
     if not result.written:
@@ -203,8 +204,6 @@ def batch(inbox, outbox, roster, jobs, prior, force):
     没有错误的生成 Word 年度报告；有错误的生成标注了问题的表格，供退回修改；并生成汇总表（谁通过、谁有错误、
     谁未报送，及全部通过报告的合计）。退出码：0 全部通过，1 有文件存在错误，2 有文件无法读取。
     """
-    from .batch import run_batch
-
     bar = _progress_bar()
     try:
         result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior,
@@ -262,14 +261,9 @@ def import_cmd(file, output, fmt):
     按标题、章节和表格的行列名称识别内容；无法识别或推断出来的内容列在读取情况中。
     2019 年试行格式的报告不予读取。退出码：0 已读取，2 文件无法使用。
     """
-    from .importer import import_file
-    from .render import findings_text
-
     loaded = import_file(file)
     text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
     if output:
-        from .atomic import check_not_input, write_text
-
         check_not_input(output, file)
         write_text(output, text)
     else:
@@ -319,13 +313,9 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
             raise click.UsageError("使用 --roster 时必须给出 --year")
         if prior:
             raise click.UsageError("--prior 只用于生成单个模板；使用 --roster 时请用 --prior-dir 给出上年报告文件夹")
-        from .roster import make_roster_templates
-
         priors = None
         if prior_dir:
-            from .template_prior import load_prior_dir
-
-            priors, notes = load_prior_dir(prior_dir)
+            priors, notes = load_prior_dir(prior_dir, load_form())
             for note in notes:
                 click.echo(click.style("! ", fg="yellow") + note, err=True)
         result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, priors=priors)
@@ -346,15 +336,11 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
         return
     if prior_dir:
         raise click.UsageError("--prior-dir 只与 --roster 一起使用；生成单个模板时请用 --prior")
-    from .xlsx_template import write_template
-
     if not out.lower().endswith(".xlsx"):
         raise click.BadParameter("输出文件扩展名应为 .xlsx", param_hint="-o")
     last = None
     if prior:
-        from .template_prior import agency_notes, load_prior, next_year
-
-        last = load_prior(prior)
+        last = load_prior(prior, load_form())
         year, notes = next_year(last, year)
         notes = list(last.findings) + notes + agency_notes(last, agency)
         agency = agency or last.agency or None
@@ -363,8 +349,6 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
     try:
         write_template(out, agency=agency, year=year, prior=last)
     except OSError as e:
-        from .input_errors import os_reason, refuse
-
         raise refuse("output.unwritable", out, reason=os_reason(e)) from None
     if last is not None:
         click.echo(f"已生成填报模板 {out}（{agency or '未填单位'} {year} 年度，已按 {prior} 预填上年结转）")
@@ -384,19 +368,11 @@ def read(file, output, year):
     读取中发现的问题（如“12件”按 12 读取、“/”按空白读取）列在标准错误输出。
     退出码：0 已读取，1 已读取但有无法识别的内容，2 文件无法使用。
     """
-    from .findings import has_errors
-    from .render import findings_text
-    from .xlsx_read import read_workbook
-
     if output:
-        from .atomic import check_not_input
-
         check_not_input(output, file)
     loaded = read_workbook(file, year=year)
     text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
     if output:
-        from .atomic import write_text
-
         write_text(output, text)
         click.echo(f"已写入 {output}", err=True)
     else:

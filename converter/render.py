@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .findings import SEVERITIES, SEVERITY_LABELS, count_by_severity
+from converter.engine.findings import SEVERITIES, SEVERITY_LABELS, count_by_severity
 
 _MARK = {"error": ("✘", "red"), "warning": ("!", "yellow"), "info": ("·", "cyan")}
 

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from converter.docx_write import write_report  # noqa: E402
-from converter.sources import load_report  # noqa: E402
+from converter.word.report import write_report  # noqa: E402
+from converter.inputs.sources import load_report  # noqa: E402
 
 REPORTS = {  # name in docs/ → (example, options)
     "hengyang": ("hengyang-commerce-2025.json", {"sign_date": datetime.date(2026, 1, 20)}),

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from converter.form import get_path, load_form  # noqa: E402
-from converter.xlsx_layout import COVER, GUIDE, TEXTS  # noqa: E402
-from converter.xlsx_template import write_template  # noqa: E402
+from converter.form.definition import get_path, load_form  # noqa: E402
+from converter.excel.layout import COVER, GUIDE, TEXTS  # noqa: E402
+from converter.excel.template import write_template  # noqa: E402
 
 DPI = 75
 
@@ -52,12 +52,12 @@ def prior_page() -> Path:
     import openpyxl
     from xlsx_fill import fill
 
-    from converter.template_prior import load_prior
+    from converter.inputs.priors import load_prior
 
     form = load_form()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        prior = load_prior(ROOT / "examples" / "district-market-regulation-2024.json")
+        prior = load_prior(ROOT / "examples" / "district-market-regulation-2024.json", load_form())
         made = work / "prior.xlsx"
         write_template(made, form, agency=prior.agency, year=prior.year + 1, prior=prior)
         current = json.loads((ROOT / "examples" / "district-market-regulation-2025.json").read_text(encoding="utf-8"))
@@ -96,8 +96,8 @@ def main() -> None:
         wb.save(filled)
         pdf = to_pdf(filled, work)
         out.append(page(pdf, sheets.index("表三") + 1, "表三-校验"))
-        from converter.check import check_file
-        from converter.xlsx_annotate import annotate
+        from converter.api import check_file
+        from converter.excel.annotate import annotate
 
         result = check_file(filled)
         annotated = work / "annotated.xlsx"

@@ -7,8 +7,8 @@ They are what an office's inbox looks like: workbooks from our template, filled 
 import json
 from pathlib import Path
 
-from converter.roster import workbook_name
-from converter.xlsx_template import write_template
+from converter.round.roster import workbook_name
+from converter.excel.template import write_template
 
 HERE = Path(__file__).resolve().parent
 RETURNED = ["hengyang-commerce-2025.json", "city-natural-resources-2025.json",

@@ -20,7 +20,7 @@ def hengyang():
 
 @pytest.fixture
 def form():
-    from converter.form import load_form
+    from converter.form.definition import load_form
 
     return load_form()
 

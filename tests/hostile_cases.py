@@ -17,10 +17,10 @@ from pathlib import Path
 
 import openpyxl
 
-from converter.form import load_form
-from converter.sample import make_report
-from converter.xlsx_layout import STAMP
-from converter.xlsx_template import write_template
+from converter.form.definition import load_form
+from converter.engine.sample import make_report
+from converter.excel.layout import STAMP
+from converter.excel.template import write_template
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

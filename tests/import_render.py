@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import io
 
-from converter.form import Form, get_path, load_form
+from converter.form.definition import Form, get_path, load_form
 
 FURNITURE_TOP = """
 <div class="top-nav"><a href="/">首页</a> | <a href="/zwgk">政务公开</a> | <a href="/hdjl">互动交流</a></div>
@@ -143,7 +143,7 @@ def docx_bytes(report: dict, *, form: Form | None = None, blank: str = "", label
 
 
 def add_docx_table(doc, rows) -> None:
-    from converter.importer.core import unroll
+    from converter.published.core import unroll
 
     grid = unroll(rows)
     nrows, ncols = len(grid.rows), len(grid.rows[0])

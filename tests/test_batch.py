@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES
-from converter.batch import discover, run_batch
-from converter.batch_summary import FINDINGS_SHEET, ROLLUP_SHEET, SUMMARY_SHEET, rollup_positions
+from converter.round.batch import discover, run_batch
+from converter.round.summary import FINDINGS_SHEET, ROLLUP_SHEET, SUMMARY_SHEET, rollup_positions
 from converter.cli import main
-from converter.form import get_path, load_form, set_path
-from converter.sample import make_report
-from converter.xlsx_template import write_template
+from converter.form.definition import get_path, load_form, set_path
+from converter.engine.sample import make_report
+from converter.excel.template import write_template
 
 FORM = load_form()
 
@@ -235,6 +235,6 @@ def test_contact_and_phone_reach_the_summary_and_the_annotated_copy(tmp_path):
     row = [c.value for c in ws[5]]
     assert row[heads.index("联系人")] == "赵六" and row[heads.index("联系电话")] == "0734-1234567"
     annotated = next((tmp_path / "out" / "退回修改").glob("*.xlsx"))
-    from converter.xlsx_read import read_workbook
+    from converter.excel.read import read_workbook
 
     assert read_workbook(annotated).extras == {"contact": "赵六", "phone": "0734-1234567"}

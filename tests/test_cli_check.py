@@ -79,7 +79,7 @@ def test_help_is_chinese():
 
 
 def test_schema_command_prints_the_committed_schema():
-    from converter.form import data_dir
+    from converter.form.definition import data_dir
 
     r = run("schema")
     assert r.exit_code == 0

@@ -12,8 +12,8 @@ from conftest import load_example
 from office import convert, pdf_text
 from test_docx_report import HEADINGS, unique_numbers_report
 
-from converter.docx_write import format_number, write_report
-from converter.form import get_path, load_form
+from converter.word.report import format_number, write_report
+from converter.form.definition import get_path, load_form
 
 NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 

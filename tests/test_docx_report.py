@@ -13,8 +13,8 @@ from conftest import EXAMPLES, load_example
 from docx_inspect import NS, body_paragraphs, merges, part, read_grid, tables, text_of, wq
 
 from converter.cli import main
-from converter.docx_write import build_report, column_widths, format_number, write_report
-from converter.form import form_from_dict, get_path, load_form, set_path
+from converter.word.report import build_report, column_widths, format_number, write_report
+from converter.form.definition import form_from_dict, get_path, load_form, set_path
 
 VALID_EXAMPLES = ["hengyang-commerce-2025.json", "city-natural-resources-2025.json",
                   "district-market-regulation-2024.json", "district-market-regulation-2025.json"]

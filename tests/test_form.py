@@ -1,7 +1,7 @@
 """The definition matches the official grids of format-2021.md."""
 import pytest
 
-from converter.form import form_from_dict, load_form
+from converter.form.definition import form_from_dict, load_form
 
 
 def test_official_table_sizes(form):

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from converter.input_errors import CATALOGUE, message
+from converter.base.refusals import CATALOGUE, message
 
 ROOT = Path(__file__).resolve().parent.parent
 RAISED = re.compile(r"""(?:refuse|InputError)\(\s*["']([a-z_]+\.[a-z_]+)["']|"code":\s*"([a-z_]+\.[a-z_]+)\"""")

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from converter.docx_write import build_report
-from converter.errors import InputError
-from converter.form import load_form
-from converter.input_errors import CATALOGUE
-from converter.validate import validate
-from converter.xlsx_read import read_workbook
+from converter.word.report import build_report
+from converter.base.errors import InputError
+from converter.form.definition import load_form
+from converter.base.refusals import CATALOGUE
+from converter.engine.validate import validate
+from converter.excel.read import read_workbook
 from hostile_cases import good_xlsx
 from xlsx_fill import named_cell
 

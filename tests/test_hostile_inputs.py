@@ -15,12 +15,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from converter import atomic
-from converter.batch import run_batch
+from converter.base import atomic
+from converter.round.batch import run_batch
 from converter.cli import main
-from converter.errors import InputError
-from converter.input_errors import CATALOGUE
-from converter.xlsx_read import read_workbook
+from converter.base.errors import InputError
+from converter.base.refusals import CATALOGUE
+from converter.excel.read import read_workbook
 from hostile_cases import CASES, good_report, good_xlsx, parts_of, make_zip
 
 LIMIT = 3 * 1024**3
@@ -159,7 +159,7 @@ def test_wrong_year_is_refused_on_the_command_line(tmp_path):
 
 # ---- the openpyxl fallback is bounded: timeout and memory limit in its child process --------------
 def test_fallback_that_hangs_is_stopped(tmp_path, monkeypatch):
-    from converter import xlsx_read
+    from converter.excel import read as xlsx_read
 
     monkeypatch.setattr(xlsx_read, "FALLBACK_SECONDS", 1)
     monkeypatch.setattr(xlsx_read, "_snapshot_in_process", lambda *a: time.sleep(30))
@@ -170,7 +170,7 @@ def test_fallback_that_hangs_is_stopped(tmp_path, monkeypatch):
 
 
 def test_fallback_that_eats_memory_is_stopped(tmp_path, monkeypatch):
-    from converter import xlsx_read
+    from converter.excel import read as xlsx_read
 
     def greedy(*a):
         hoard = []
@@ -345,7 +345,7 @@ def test_import_checks_a_docx_before_python_docx_parses_it(tmp_path, parts, code
 
 def test_a_workbook_just_under_the_cell_cap_is_still_decided_in_seconds(tmp_path):
     """The worst the caps allow for the label search: ~180k distinct short texts on the table sheets."""
-    from converter.xlsx_read import MAX_CELLS
+    from converter.excel.read import MAX_CELLS
     from hostile_cases import MAIN_NS
 
     parts = parts_of(good_xlsx())

@@ -4,9 +4,9 @@ import copy
 import pytest
 
 from conftest import load_example
-from converter.form import load_form, set_path
-from converter.narrative import quoted_figure
-from converter.validate import validate
+from converter.form.definition import load_form, set_path
+from converter.engine.narrative import quoted_figure
+from converter.engine.validate import validate
 
 FORM = load_form()
 NARRATIVE = ("narrative.", "copy.")

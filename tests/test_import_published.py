@@ -7,11 +7,11 @@ import pytest
 
 from conftest import example_reports, load_example
 from import_render import docx_bytes, fmt_value, html_table, render_html, table_rows
-from converter.errors import InputError
-from converter.form import get_path, load_form, set_path
-from converter.importer import import_file
-from converter.importer.core import unroll
-from converter.sample import make_report
+from converter.base.errors import InputError
+from converter.form.definition import get_path, load_form, set_path
+from converter.published import import_file
+from converter.published.core import unroll
+from converter.engine.sample import make_report
 
 FORM = load_form()
 
@@ -157,7 +157,7 @@ def test_docx_official_layout(tmp_path):
 
 @pytest.mark.parametrize("path", example_reports(), ids=lambda p: p.stem)
 def test_our_own_word_report_round_trips(tmp_path, path):
-    docx_write = pytest.importorskip("converter.docx_write")
+    docx_write = pytest.importorskip("converter.word.report")
     import datetime
 
     report = json.loads(path.read_text(encoding="utf-8"))

@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from converter.cli import main
-from converter.errors import InputError
-from converter.importer import import_file
-from converter.sources import load_report
+from converter.base.errors import InputError
+from converter.published import import_file
+from converter.inputs.sources import load_report
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # the 衡阳市商务局 report as copied from its web page (shared/reference/000_8baf80acad458d1f.txt)

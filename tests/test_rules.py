@@ -3,9 +3,9 @@ import copy
 
 import pytest
 
-from converter.form import get_path, load_form, set_path
-from converter.sample import make_report
-from converter.validate import validate
+from converter.form.definition import get_path, load_form, set_path
+from converter.engine.sample import make_report
+from converter.engine.validate import validate
 
 FORM = load_form()
 

@@ -1,9 +1,9 @@
 import copy
 import json
 
-from converter.form import data_dir
-from converter.schema import build_schema, schema_text
-from converter.validate import validate
+from converter.form.definition import data_dir
+from converter.engine.schema import build_schema, schema_text
+from converter.engine.validate import validate
 
 
 def test_committed_schema_is_current(form):
@@ -50,8 +50,8 @@ def test_fee_decimals_and_null_allowed(hengyang):
 # ---- the quick conformance check agrees with jsonschema ----------------------------------------
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from converter.form import load_form, set_path  # noqa: E402
-from converter.schema import conforms, quick_schema, validator_for  # noqa: E402
+from converter.form.definition import load_form, set_path  # noqa: E402
+from converter.engine.schema import conforms, quick_schema, validator_for  # noqa: E402
 
 _FORM = load_form()
 _PATHS = ["form", "agency", "year", "text", *(t.key for t in _FORM.texts), *(n.key for n in _FORM.numbers),
@@ -69,13 +69,13 @@ def test_quick_check_agrees_with_jsonschema(changes):
     for path, value, delete in changes:
         if delete and "." in path:
             parent, _, last = path.rpartition(".")
-            from converter.form import get_path
+            from converter.form.definition import get_path
 
             node = get_path(report, parent)
             if isinstance(node, dict):
                 node.pop(last, None)
         elif "." in path:
-            from converter.form import get_path
+            from converter.form.definition import get_path
 
             if isinstance(get_path(report, path.rpartition(".")[0]), dict):
                 set_path(report, path, value)

@@ -12,13 +12,14 @@ from conftest import load_example
 from import_render import docx_bytes, render_html
 from xlsx_fill import fill, named_cell
 
-from converter.check import check_file
+from converter.api import check_file
 from converter.cli import main
-from converter.form import get_path, load_form
-from converter.template_prior import load_prior, prior_from_report
-from converter.xlsx_layout import carry_rules, layout, prior_blocks, shown_rules
-from converter.xlsx_read import read_workbook
-from converter.xlsx_template import write_template
+from converter.form.definition import get_path, load_form
+from converter.excel.prior import prior_from_report
+from converter.inputs.priors import load_prior
+from converter.excel.layout import carry_rules, layout, prior_blocks, shown_rules
+from converter.excel.read import read_workbook
+from converter.excel.template import write_template
 
 PRIOR = "district-market-regulation-2024.json"
 CURRENT = "district-market-regulation-2025.json"
@@ -164,7 +165,7 @@ def test_only_total_carried_forward_is_reported(last_year, form):
 def test_import_findings_are_printed(tmp_path, last_year):
     path = tmp_path / "prior.html"
     path.write_text(render_html(last_year, title=False), encoding="utf-8")  # agency, year from the page title
-    loaded_findings = load_prior(path).findings
+    loaded_findings = load_prior(path, load_form()).findings
     assert loaded_findings
     out, result = _template(tmp_path, path)
     for f in loaded_findings:
@@ -266,7 +267,7 @@ def test_reminder_check_recalculated_by_libreoffice(tmp_path, last_year, form):
 def test_a_rule_across_columns_gets_rows_below_the_table(tmp_path, last_year):
     """Nothing is tied to 表二: a definition with a mixed cross-year rule whose instances sit side by
     side in one row gets last year's values in rows below that table, and still reads back clean."""
-    from converter.form import form_from_dict
+    from converter.form.definition import form_from_dict
 
     spec = copy.deepcopy(load_form().source)
     spec["rules"].append({

@@ -6,10 +6,10 @@ from conftest import load_example
 from office import convert
 from xlsx_fill import filled_template, named_cell
 
-from converter.form import get_path
-from converter.validate import validate
-from converter.xlsx_layout import COVER, COVER_SUMMARY_ROW, SUMMARY_ROW, layout
-from converter.xlsx_read import read_workbook
+from converter.form.definition import get_path
+from converter.engine.validate import validate
+from converter.excel.layout import COVER, COVER_SUMMARY_ROW, SUMMARY_ROW, layout
+from converter.excel.read import read_workbook
 
 OVERWRITTEN = ("applications.results_total.natural_person", "applications.granted.total",
                "review_litigation.review.total")

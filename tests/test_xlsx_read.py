@@ -10,13 +10,13 @@ from click.testing import CliRunner
 from conftest import load_example
 from xlsx_fill import filled_template, named_cell
 
-from converter.check import check_file
+from converter.api import check_file
 from converter.cli import main
-from converter.errors import InputError
-from converter.form import get_path
-from converter.xlsx_layout import ISSUES, STAMP, layout
-from converter.xlsx_read import read_workbook
-from converter.xlsx_template import ERROR_FILL, write_template
+from converter.base.errors import InputError
+from converter.form.definition import get_path
+from converter.excel.layout import ISSUES, STAMP, layout
+from converter.excel.read import read_workbook
+from converter.excel.template import ERROR_FILL, write_template
 
 
 @pytest.fixture(scope="module")

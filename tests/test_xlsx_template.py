@@ -13,11 +13,11 @@ from conftest import example_reports, load_example
 from xlsx_fill import filled_template, named_cell
 
 from converter.cli import main
-from converter.form import get_path, set_path
-from converter.validate import validate
-from converter.xlsx_layout import COVER, STAMP, TEXTS, check_rules, fingerprint, layout, name_of, origin, ref
-from converter.xlsx_read import read_workbook
-from converter.xlsx_template import evaluate_derived, write_template
+from converter.form.definition import get_path, set_path
+from converter.engine.validate import validate
+from converter.excel.layout import COVER, STAMP, TEXTS, check_rules, fingerprint, layout, name_of, origin, ref
+from converter.excel.read import read_workbook
+from converter.excel.template import evaluate_derived, write_template
 
 
 def _formula_cells(formula: str) -> set[str]:
@@ -211,7 +211,7 @@ def test_cli_template_and_read(tmp_path):
 
 
 def test_eml_for_several_addresses_opens_as_a_draft(tmp_path):
-    from converter.roster import build_eml, deadline_text
+    from converter.round.roster import build_eml, deadline_text
 
     book = tmp_path / "某局-2025年度政府信息公开工作年度报告填报表.xlsx"
     write_template(book, agency="某局", year=2025)
@@ -223,7 +223,7 @@ def test_eml_for_several_addresses_opens_as_a_draft(tmp_path):
 
 
 def test_roster_warns_about_duplicate_names_and_odd_addresses(tmp_path):
-    from converter.roster import make_roster_templates
+    from converter.round.roster import make_roster_templates
 
     roster = tmp_path / "名单.csv"
     roster.write_text("单位名称,邮箱\n甲局,a@x.cn\n甲局,b@x.cn\n乙局,not-an-email\n", encoding="utf-8-sig")
@@ -236,8 +236,8 @@ def test_roster_warns_about_duplicate_names_and_odd_addresses(tmp_path):
 
 def test_untouched_template_says_not_filled_instead_of_all_ok(tmp_path):
     """A blank form must not greet the agency with ✔: its summary asks for the numbers first."""
-    from converter.sample import make_report
-    from converter.xlsx_template import ALL_OK, NOT_FILLED
+    from converter.engine.sample import make_report
+    from converter.excel.template import ALL_OK, NOT_FILLED
 
     write_template(tmp_path / "blank.xlsx", agency="某局", year=2025)
     write_template(tmp_path / "filled.xlsx", agency="某局", year=2025, values=make_report("某局", 2025))

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import openpyxl
 
-from converter.form import get_path, load_form
-from converter.xlsx_layout import name_of
-from converter.xlsx_template import write_template
+from converter.form.definition import get_path, load_form
+from converter.excel.layout import name_of
+from converter.excel.template import write_template
 
 
 def named_cell(wb, path: str):

@@ -1,0 +1,85 @@
+"""One function per command, each returning a result object; the CLI only parses and renders."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from converter.base.atomic import check_not_input
+from converter.base.refusals import refuse
+from converter.word.report import write_report
+
+from converter.engine.findings import Finding, count_by_severity, has_errors
+from converter.engine.loaded import Loaded
+from converter.engine.pipeline import check_loaded
+from converter.inputs.sources import load_report
+
+
+@dataclass
+class CheckResult:
+    path: str
+    loaded: Loaded
+    findings: list[Finding] = field(default_factory=list)
+    prior_path: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+    def to_dict(self) -> dict:
+        report = self.loaded.report
+        return {
+            "file": self.path, "form": self.loaded.form.id,
+            "agency": report.get("agency"), "year": report.get("year"), "prior": self.prior_path,
+            "summary": count_by_severity(self.findings),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def check_file(path, prior=None) -> CheckResult:
+    loaded = load_report(path)
+    prior_loaded = load_report(prior) if prior else None
+    findings = check_loaded(loaded, prior_loaded.report if prior_loaded else None)
+    return CheckResult(str(path), loaded, findings, str(prior) if prior else None)
+
+
+# ---- the command behind `converter report` -------------------------------------------------
+@dataclass
+class ReportResult:
+    path: str
+    out: str
+    findings: list
+    written: bool
+    draft: bool
+    agency: str = ""
+    year: object = None
+
+    @property
+    def refused(self) -> bool:
+        return not self.written
+
+
+def default_output(path: str | os.PathLike) -> Path:
+    return Path(path).with_suffix(".docx")
+
+
+def report_file(path, out=None, *, blank_as_zero: bool = False, sign_date: _dt.date | None = None,
+                force: bool = False, prior=None) -> ReportResult:
+    """Load, validate, and write the Word report; refuse on validation errors unless `force` (→ 草稿)."""
+    out_path = Path(out) if out else default_output(path)
+    if out_path.suffix.lower() != ".docx":
+        raise refuse("output.not_docx", out_path)
+    check_not_input(out_path, path, prior)
+    checked = check_file(path, prior)
+    report = checked.loaded.report
+    findings = list(checked.findings)
+    errors = has_errors(findings)
+    result = ReportResult(str(path), str(out_path), findings, False, False,
+                          report.get("agency") or "", report.get("year"))
+    if errors and not force:
+        return result
+    findings += write_report(report, checked.loaded.form, out_path, blank_as_zero=blank_as_zero,
+                             sign_date=sign_date, draft=errors)
+    result.written, result.draft = True, errors
+    return result

@@ -1,0 +1,56 @@
+"""Layer 3: published reports (web page, Word, copied text) into report JSON: `import_file(path) -> Loaded`.
+
+May import: converter.base, converter.form, converter.engine (never excel/ or word/).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from converter.base.errors import InputError
+from converter.base.files import read_bytes
+from converter.engine.loaded import Loaded
+from converter.base.sniff import open_safe_zip
+from converter.published.core import build_report
+from converter.published.read_docx import read_docx
+from converter.published.read_html import read_html
+from converter.published.read_text import read_text
+
+MAX_BYTES = 30 * 1024 * 1024
+_READERS = {".html": read_html, ".htm": read_html, ".docx": read_docx, ".txt": read_text}
+SUFFIXES = tuple(_READERS)
+
+
+def _reader(suffix: str, path: Path):
+    reader = _READERS.get(suffix)
+    if reader is not None:
+        return reader
+    raise InputError("input.unsupported",
+                     f"{path}：不支持导入“{suffix or '无扩展名'}”文件（支持 {'、'.join(SUFFIXES)}）", str(path))
+
+
+def suffix_is_docx(path: Path) -> bool:
+    return path.suffix.lower() == ".docx"
+
+
+def import_file(path: str | os.PathLike) -> Loaded:
+    """A published report → Loaded(report, form, findings): what was guessed or unreadable is a finding."""
+    path = Path(path)
+    reader = _reader(path.suffix.lower(), path)
+    data = read_bytes(path, MAX_BYTES)
+    if suffix_is_docx(path) and data.startswith(b"PK"):  # sizes, ratios, DTDs checked before python-docx
+        open_safe_zip(data, path).close()
+    try:
+        blocks, page_title = reader(path, data)
+    except InputError:
+        raise
+    except Exception as e:  # a damaged Word file, etc.
+        raise InputError("import.unreadable", f"{path}：无法读取（{type(e).__name__}: {e}）", str(path)) from None
+    if not blocks:
+        raise InputError("import.empty", f"{path}：没有读到任何内容", str(path))
+    loaded = build_report(blocks, str(path), source_title=page_title)
+    nothing_read = sum(f.code == "import.missing_table" for f in loaded.findings) == len(loaded.form.tables)
+    if nothing_read and not any(loaded.report["text"].values()):
+        raise InputError("import.not_report", f"{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告",
+                         str(path))
+    return loaded

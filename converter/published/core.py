@@ -1,0 +1,705 @@
+"""The shared reader: a published report as a sequence of blocks → report JSON + findings.
+
+Every format reader (web page, Word, copied text) turns its file into blocks:
+  - Para(text): one paragraph of running text;
+  - Grid(rows): a table with its merges unrolled, each slot holding a Slot(text, origin) where
+    `origin` is the same for all slots covered by one merged cell.
+This module finds the title, the preamble, the six sections and the three tables in those blocks.
+Table cells are matched to the form by their row and column LABELS (normalised, with the form's
+aliases), never by position alone; only text copied from a web page, which has lost its empty
+cells, is placed by the form's row order and the number of values per row.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from converter.base.errors import InputError
+from converter.engine.findings import Finding, Location
+from converter.form.definition import Form, NumberCell, Table, get_path, load_form, set_path
+from converter.engine.rules import location_of
+from converter.engine.loaded import Loaded
+
+
+# ---- blocks -------------------------------------------------------------------------
+@dataclass
+class Para:
+    text: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    text: str
+    origin: int  # identical for every slot of one (merged) cell
+
+
+@dataclass
+class Grid:
+    rows: list[list[Slot]]
+
+
+def grid_from_rows(rows: list[list[str]]) -> Grid:
+    """A grid without merges (each string its own cell)."""
+    n = 0
+    out = []
+    for row in rows:
+        line = []
+        for text in row:
+            line.append(Slot(text, n))
+            n += 1
+        out.append(line)
+    return Grid(out)
+
+
+def unroll(rows: list[list[tuple[str, int, int]]]) -> Grid:
+    """Rows of (text, rowspan, colspan) cells as published → a rectangular grid of Slots."""
+    placed: dict[tuple[int, int], Slot] = {}
+    origin = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in placed:
+                c += 1
+            rs, cs = max(1, min(rs or 1, 200)), max(1, min(cs or 1, 100))
+            slot = Slot(text, origin)
+            origin += 1
+            for dr in range(rs):
+                for dc in range(cs):
+                    placed.setdefault((r + dr, c + dc), slot)
+            c += cs
+    if not placed:
+        return Grid([])
+    nrows = len(rows)
+    ncols = max(c for (_, c) in placed) + 1
+    out = []
+    for r in range(nrows):
+        line = []
+        for c in range(ncols):
+            slot = placed.get((r, c))
+            if slot is None:
+                slot = Slot("", origin)
+                origin += 1
+            line.append(slot)
+        out.append(line)
+    return Grid(out)
+
+
+# ---- text helpers --------------------------------------------------------------------
+_WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of whitespace (as a browser shows them) and trim."""
+    return _WS.sub(" ", text or "").strip()
+
+
+def strip_text(text: str) -> str:
+    """Trim only (a paragraph's inner spaces are the author's)."""
+    return (text or "").strip(" \t\r\n\u00a0\u3000\u200b\ufeff")
+
+
+def clean_lines(text: str) -> str:
+    """clean_text for each line, keeping the line breaks (cell text made of several paragraphs)."""
+    lines = (clean_text(line) for line in (text or "").replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+_CN_DIGITS = {ch: str(i) for i, ch in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
+
+
+def _squash(text: str) -> str:
+    """NFKC and no whitespace at all: for pattern matching on headings, titles, furniture."""
+    text = _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+    # a year in Chinese numerals (二〇二五年) as digits
+    return re.sub(r"(?<![一二三四五六七八九十])([〇零○O一二三四五六七八九]{4})年",
+                  lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
+
+
+TITLE_RE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告")
+
+# Section headings by number and keywords (on the squashed text), searched in order.
+
+# Page furniture: short paragraphs around the report on a government web page.
+_FURNITURE = re.compile(
+    r"扫一扫|手机打开|打印本页|【打印】|【关闭】|关闭窗口|关闭本页|分享到|字体[:：]?[【\[]?[大中小]|【大】|【中】|【小】|"
+    r"^字号|^收藏|加入收藏|上一篇|下一篇|^来源[:：]|信息来源[:：]|发布(?:时间|日期)[:：]|浏览(?:次数)?[:：]|访问量|"
+    r"点击(?:数|量|率)?[:：]|阅读(?:数|量|次数)[:：]|责任编辑|^编辑[:：]|网站地图|版权所有|ICP备|公网安备|网站标识码|"
+    r"^主办(?:单位)?[:：]|^承办(?:单位)?[:：]|^联系我们|^首页$|当前位置|您的位置|您现在的位置|^相关(?:链接|附件|文章|阅读)|"
+    r"^索引号|^发文机关|^发布机构|^发文字号|^文号[:：]|^主题分类|^信息分类|^成文日期|^生成日期|^公开方式|^有效性|"
+    r"^附件[:：]|\.(?:docx?|pdf|xlsx?|wps|zip|rar)$|^技术支持|^地址[:：]|^电话[:：]|^邮编[:：]|^微信$|^微博$|^QQ空间$|^分享$|^打印$|^关闭$|^返回顶部|^【返回|^\[返回"
+)
+
+
+def is_furniture(text: str) -> bool:
+    s = _squash(text)
+    return len(s) <= 60 and bool(_FURNITURE.search(s))
+
+
+_DATE_RE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九○O]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
+
+
+# ---- numbers -------------------------------------------------------------------------
+_NUMBER_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:件|个|条|项|次|万元|人次)?$")
+
+
+def classify(text: str, form: Form):
+    """('number', value) | ('blank', None) | ('label', text)."""
+    s = _squash(text).replace(",", "")
+    if s == "":
+        return ("blank", None)
+    if s in form.blank_markers or s in {unicodedata.normalize("NFKC", m) for m in form.blank_markers} or \
+            re.fullmatch(r"[-—–/\\]+", s):
+        return ("blank", None)
+    m = _NUMBER_RE.match(s)
+    if m:
+        raw = m.group(1)
+        return ("number", float(raw) if "." in raw else int(raw))
+    return ("label", text)
+
+
+# ---- label matching ------------------------------------------------------------------
+_ORDINAL = re.compile(r"^(?:\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+(?=\D)|\d+(?=\D))")
+
+
+def _strip_ordinal(norm: str) -> str:
+    return _ORDINAL.sub("", norm, count=1)
+
+
+@dataclass
+class RowSpec:
+    """One number row of a form table: its leaf label(s) and its number cells left to right."""
+
+    table: Table
+    r: int
+    leaves: tuple[str, ...]  # normalised labels that name the row
+    cells: tuple[NumberCell, ...]
+
+
+@dataclass
+class TableSpec:
+    table: Table
+    rows: list[RowSpec]
+    unlabelled: RowSpec | None  # a number row with no label (表四)
+    words: set[str]  # normalised label texts, to recognise the table
+    col_paths: dict[str, tuple[str, ...]]  # number key → normalised header texts, leaf last
+
+
+def table_specs(form: Form) -> list[TableSpec]:
+    specs = []
+    for t in form.tables:
+        grid = t.grid()
+        rows = {}
+        for n in t.numbers:
+            rows.setdefault(n.r, []).append(n)
+        row_specs, unlabelled = [], None
+        for r, cells in sorted(rows.items()):
+            cells.sort(key=lambda n: n.c)
+            labels = [lab for lab in t.labels if lab.r <= r < lab.r + lab.rs]
+            left = [lab for lab in labels if lab.c < cells[0].c]
+            if not left:
+                unlabelled = RowSpec(t, r, (), tuple(cells))
+                continue
+            leaf = max(left, key=lambda lab: lab.c)
+            leaves = [form.normalize_label(leaf.text), *(form.normalize_label(a) for a in leaf.aliases),
+                      form.normalize_label(cells[0].row_label)]
+            row_specs.append(RowSpec(t, r, tuple(dict.fromkeys(leaves)), tuple(cells)))
+        words = set()
+        for lab in t.labels:
+            words.add(form.normalize_label(lab.text))
+            words.update(form.normalize_label(a) for a in lab.aliases)
+        col_paths = {}
+        for n in t.numbers:
+            path = []
+            for r in range(1, t.header_rows + 1):
+                slot = grid[r - 1][n.c - 1]
+                if hasattr(slot, "text"):
+                    path.append(form.normalize_label(slot.text))
+            path.append(form.normalize_label(n.col_label))
+            col_paths[n.key] = tuple(dict.fromkeys(path))
+        specs.append(TableSpec(t, row_specs, unlabelled, words, col_paths))
+    return specs
+
+
+def match_row(spec: TableSpec, text: str, form: Form, fuzzy: bool) -> RowSpec | None:
+    norm = form.normalize_label(text)
+    if not norm:
+        return None
+    for row in spec.rows:
+        if norm in row.leaves:
+            return row
+    if not fuzzy:
+        return None
+    bare = _strip_ordinal(norm)
+    if len(bare) < 2:
+        return None
+    exact = [row for row in spec.rows if any(_strip_ordinal(leaf) == bare for leaf in row.leaves)]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        return None
+    prefix = [row for row in spec.rows
+              if any(_strip_ordinal(leaf).startswith(bare) or bare.startswith(_strip_ordinal(leaf))
+                     for leaf in row.leaves if len(_strip_ordinal(leaf)) >= 2)]
+    return prefix[0] if len(prefix) == 1 else None
+
+
+def header_score(path: tuple[str, ...], heads: list[str]) -> int:
+    """How well a grid column's header texts match a form column's header path (leaf last)."""
+    if not heads:
+        return 0
+    leaf, groups = path[-1], path[:-1]
+    if leaf in heads:
+        score = 10
+    elif any(len(h) >= 2 and (leaf.startswith(h) or h in leaf) for h in heads) or \
+            any(leaf in h for h in heads):
+        score = 5
+    else:
+        return 0
+    return score + sum(1 for g in groups if g in heads)
+
+
+# ---- the reader ----------------------------------------------------------------------
+@dataclass
+class _Reader:
+    form: Form
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def note(self, code: str, severity: str, message: str, path: str = "", **context):
+        loc = location_of(self.form, path) if path else Location()
+        self.findings.append(Finding(code, severity, message, loc, context))
+
+
+def build_report(blocks: list, path: str = "", *, source_title: str = "", form: Form | None = None) -> Loaded:
+    """Blocks of one published report → Loaded(report, form, findings)."""
+    form = form or load_form()
+    rd = _Reader(form, str(path))
+    check_legacy(blocks, form, path)
+    specs = table_specs(form)
+    blocks = flatten_text_grids(blocks, specs, form)
+
+    paras = [(i, b) for i, b in enumerate(blocks) if isinstance(b, Para) and b.text.strip()]
+    heads = find_headings(paras, form)
+    first_head = min(heads.values()) if heads else len(blocks)
+
+    # title: the last title-like paragraph before the first section heading
+    title_idx, agency, year = None, "", None
+    previous = None
+    for i, p in paras:
+        if i >= first_head:
+            break
+        m = TITLE_RE.match(_squash(p.text))
+        if m and len(_squash(p.text)) <= 80:
+            title_idx, agency, year = i, m.group("agency"), int(m.group("year"))
+        elif previous is not None and 2 <= len(_squash(previous.text)) <= 40 and not is_furniture(previous.text):
+            # the title wrapped over two lines ("某局" / "2025年政府…报告", or "某局2025年" / "政府…报告")
+            joined = _squash(previous.text) + _squash(p.text)
+            m = TITLE_RE.match(joined)
+            if m and m.end() == len(joined) and _squash(p.text).endswith("报告"):
+                title_idx, agency, year = i, m.group("agency"), int(m.group("year"))
+        previous = p
+    if title_idx is not None:
+        agency = _clean_agency(agency)
+
+    report = form.empty_report("", None)
+    # texts
+    preamble = [p.text for i, p in paras if (title_idx is None or i > title_idx) and i < first_head
+                and not is_furniture(p.text) and not TITLE_RE.match(_squash(p.text))]
+    if title_idx is None:  # no title: menus and page furniture before the report are short lines
+        preamble = [t for t in preamble if len(_squash(t)) >= 20]
+    preamble = [strip_text(t) for t in preamble]
+    if preamble:
+        preamble[0] = re.sub(r"^(?:编制说明|前言|说明)\s*[:：]\s*", "", preamble[0])
+    set_path(report, "text.preamble", "\n".join(t for t in preamble if t))
+
+    order = sorted(heads.items(), key=lambda kv: kv[1])
+    bounds = {num: (idx, order[k + 1][1] if k + 1 < len(order) else len(blocks)) for k, (num, idx) in enumerate(order)}
+    for section in form.sections:  # (a table's own heading may sit inside the table: its table is what counts)
+        if section.number not in heads and section.text:
+            rd.note("import.missing_section", "warning", f"没有找到“{section.heading}”部分", section.text)
+    for section in form.sections:
+        if not section.text or section.number not in bounds:
+            continue
+        start, end = bounds[section.number]
+        lines = []
+        for b in blocks[start + 1:end]:
+            if isinstance(b, Grid):
+                if section is form.sections[-1] and lines:
+                    break
+                continue
+            if not b.text.strip():
+                continue
+            if is_furniture(b.text):
+                if section is form.sections[-1]:
+                    break  # the report is over: what follows is the web page's footer
+                continue
+            lines.append(strip_text(b.text))
+        if section is form.sections[-1]:
+            lines = _drop_signature(lines, agency)
+        set_path(report, section.text, "\n".join(lines))
+
+    # tables
+    filled: dict[str, bool] = {}
+    headers: dict[str, list[list[str]]] = {}
+    grids = [(i, b) for i, b in enumerate(blocks) if isinstance(b, Grid)]
+    for i, grid in grids:
+        spec = classify_grid(grid, specs, form)
+        if spec is not None:
+            read_grid(rd, report, spec, grid, filled, headers)
+    # copied text: the lines of sections 二–四 hold the tables, cells joined by " | " or one per line
+    for section in form.sections:
+        if not section.table or section.number not in bounds:
+            continue
+        spec = next(s for s in specs if s.table.id == section.table)
+        if any(filled.get(n.key) for n in spec.table.numbers):
+            continue
+        start, end = bounds[section.number]
+        lines = [b.text for b in blocks[start + 1:end] if isinstance(b, Para)]
+        if lines:
+            read_loose(rd, report, spec, lines, filled)
+    for spec in specs:
+        missing = [n for n in spec.table.numbers if not filled.get(n.key)]
+        if len(missing) == len(spec.table.numbers):
+            rd.note("import.missing_table", "warning", f"没有找到{spec.table.name}（{spec.table.title}），其数字均按空白处理")
+        elif missing:
+            rows = list(dict.fromkeys(n.row_label for n in missing))
+            rd.note("import.missing_cells", "warning",
+                    f"{spec.table.name}有 {len(missing)} 个单元格没有读到（{'、'.join(rows[:5])}{'等' if len(rows) > 5 else ''}），按空白处理",
+                    missing[0].key, keys=[n.key for n in missing])
+
+    # agency and year when there is no title
+    if title_idx is None:
+        agency, year = _guess_identity(rd, report, blocks, source_title, path)
+    report["agency"] = agency
+    report["year"] = year
+    if year is not None and "text.preamble" in form.text and \
+            _squash(report["text"]["preamble"]) == _squash(form.default_preamble(year)):
+        report["text"]["preamble"] = ""  # the standard preamble: "" means exactly this text
+        rd.note("import.standard_preamble", "info", "前言是标准编制说明，按“使用标准前言”读取", "text.preamble")
+    return Loaded(report, form, rd.findings, str(path))
+
+
+def _clean_agency(agency: str) -> str:
+    return re.sub(r"^(?:关于|附件\d*[:：]?)", "", agency).strip()
+
+
+def _drop_signature(lines: list[str], agency: str) -> list[str]:
+    """The agency name and the date at the end of the document are not part of 六's text."""
+    while lines:
+        s = _squash(lines[-1])
+        if _DATE_RE.match(s) or (agency and s == _squash(agency)) or \
+                (agency and s.startswith(_squash(agency)) and _DATE_RE.match(s[len(_squash(agency)):])):
+            lines = lines[:-1]
+            continue
+        break
+    return lines
+
+
+def find_headings(paras: list[tuple[int, Para]], form: Form) -> dict[str, int]:
+    """Block index of each section heading found, searched in order (numbered, or exactly the heading's
+    words when Word's automatic numbering left the number out of the text)."""
+    found: dict[str, int] = {}
+    pos = 0
+    for section in form.sections:
+        num = section.number
+        pattern = re.compile(rf"^(?:第)?{num}(?:部分)?[、.．,，:：\s]*(?:.{{0,12}}?)(?:{section.keywords or re.escape(section.heading)})")
+        bare = {_squash(h).replace("、", "") for h in section.aliases}
+        for k in range(pos, len(paras)):
+            i, p = paras[k]
+            s = _squash(p.text)
+            if "|" in s or len(s) > 40:
+                continue
+            if pattern.match(s) or s.rstrip("。:：").replace("、", "") in bare:
+                found[num] = i
+                pos = k + 1
+                break
+    return found
+
+
+_AGENCY_RE = re.compile(
+    r"(?:^|(?<=[\s,，。；;:：、)）》\d]))([\u4e00-\u9fa5]{2,24}?"
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|委员会|办公室|办公厅|管理局|局|厅|委|院|中心|署|街道办事处))", re.M)
+
+
+def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path) -> tuple[str, int | None]:
+    from pathlib import Path
+
+    for where, text in (("网页标题", source_title), ("文件名", Path(str(path)).stem if path else "")):
+        m = TITLE_RE.match(_squash(text or ""))
+        if m:
+            agency, year = _clean_agency(m.group("agency")), int(m.group("year"))
+            rd.note("import.identity_from_" + ("page_title" if where == "网页标题" else "filename"), "info",
+                    f"正文中没有标题，按{where}读取单位“{agency}”、年度 {year}")
+            return agency, year
+    text = "\n".join(str(v) for v in (report["text"].get("preamble"), report["text"].get("overview"),
+                                       report["text"].get("problems"), report["text"].get("other")) if v)
+    year = None
+    m = re.search(r"统计期限自?(20\d\d)年", text) or re.search(r"(20\d\d)年1月1日", text) or re.search(r"(20\d\d)年", text)
+    if m:
+        year = int(m.group(1))
+        rd.note("import.guessed_year", "warning", f"没有找到报告标题，按正文推断年度为 {year}，请核对", "year", guess=year)
+    else:
+        rd.note("import.no_year", "warning", "没有找到报告标题，无法确定年度", "year")
+    counts: dict[str, int] = {}
+    for m in _AGENCY_RE.finditer(text):
+        name = m.group(1)
+        name = re.sub(r"^(?:20\d\d年|年|本|我|全|各)", "", name)
+        if len(name) >= 3:
+            counts[name] = counts.get(name, 0) + 1
+    agency = ""
+    if counts:
+        def rank(name):
+            return (counts[name], bool(re.search(r"[省市县区州旗]", name)), len(name))
+        agency = max(counts, key=rank)
+        rd.note("import.guessed_agency", "warning", f"没有找到报告标题，按正文推断单位为“{agency}”，请核对", "agency",
+                guess=agency)
+    else:
+        rd.note("import.no_agency", "warning", "没有找到报告标题，无法确定单位名称", "agency")
+    return agency, year
+
+
+def flatten_text_grids(blocks: list, specs: list, form: Form) -> list:
+    """A table that is not one of the report's and holds running text (a page laid out in a one-cell
+    table) is read as paragraphs."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Grid) and classify_grid(b, specs, form) is None and \
+                any(len(_squash(s.text)) >= 60 for row in b.rows for s in row):
+            seen = set()
+            for row in b.rows:
+                for slot in row:
+                    if slot.origin in seen:
+                        continue
+                    seen.add(slot.origin)
+                    out.extend(Para(line) for line in slot.text.split("\n") if line.strip())
+            continue
+        out.append(b)
+    return out
+
+
+# ---- 2019 trial format -------------------------------------------------------------------
+def check_legacy(blocks, form: Form, path) -> None:
+    markers = [(m, form.normalize_label(m)) for m in form.legacy_markers]
+    texts = []
+    for b in blocks:
+        if isinstance(b, Grid):
+            texts.extend(s.text for row in b.rows for s in row)
+        elif "|" in b.text or len(_squash(b.text)) <= 40:
+            texts.extend(b.text.split("|"))
+    hits = []
+    for t in texts:
+        norm = form.normalize_label(t)
+        hits.extend(m for m, nm in markers if nm in norm and m not in hits)
+    # （六）其他处理 as a single row followed directly by （七）总计
+    norms = [form.normalize_label(t) for t in texts]
+    norms = [n for n in norms if n]
+    for k, n in enumerate(norms):
+        if n.endswith("其他处理") and n.startswith("(六)"):
+            following = [x for x in norms[k + 1:k + 12] if classify(x, form)[0] == "label"]
+            if following and following[0].startswith("(七)"):
+                hits.append("（六）其他处理后直接为（七）总计")
+            break
+    if hits:
+        raise InputError(
+            "import.legacy_format",
+            f"{path}：这是 2019 年试行格式（国办公开办函〔2019〕60号）的年度报告（含“{'”“'.join(hits[:3])}”），"
+            f"与 2021 年格式的表格不同，不能按 2021 年格式读取", str(path))
+
+
+# ---- tables as grids ---------------------------------------------------------------------
+def classify_grid(grid: Grid, specs: list[TableSpec], form: Form) -> TableSpec | None:
+    norms = {form.normalize_label(s.text) for row in grid.rows for s in row}
+    best, best_score = None, 0
+    for spec in specs:
+        score = len(norms & spec.words)
+        if score > best_score:
+            best, best_score = spec, score
+    return best if best_score >= 2 else None
+
+
+def _row_kinds(row: list[Slot], form: Form):
+    return [classify(s.text, form) for s in row]
+
+
+def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: dict, headers: dict) -> None:
+    form = rd.form
+    header: list[list[Slot]] = []
+    last_was_data = False
+    for row in grid.rows:
+        kinds = _row_kinds(row, form)
+        labels = [(c, s) for c, (s, k) in enumerate(zip(row, kinds)) if k[0] == "label"]
+        has_value = any(k[0] in ("number", "blank") for k in kinds)
+        match, leaf = None, None
+        if labels:
+            # the rightmost distinct label names the row
+            seen = []
+            for c, s in labels:
+                if not seen or seen[-1][1].origin != s.origin:
+                    seen.append((c, s))
+            for c, s in reversed(seen):
+                match = match_row(spec, s.text, form, fuzzy=False)
+                if match:
+                    leaf = s
+                    break
+            if match is None and has_value:
+                for c, s in reversed(seen):
+                    match = match_row(spec, s.text, form, fuzzy=True)
+                    if match:
+                        leaf = s
+                        break
+        elif spec.unlabelled is not None and any(k[0] == "number" for k in kinds):
+            match, leaf = spec.unlabelled, None
+        if match is None and spec.unlabelled is not None and len({s.origin for _, s in labels}) == 1 and \
+                sum(k[0] == "number" for k in kinds) >= len(spec.unlabelled.cells) // 2 and \
+                labels[-1][0] < len(row) - len(spec.unlabelled.cells) + 1:
+            match, leaf = spec.unlabelled, labels[-1][1]  # e.g. a "件数" column before 表四's numbers
+        if match is None:
+            if last_was_data:
+                header = []
+            header.append(row)
+            last_was_data = False
+            continue
+        last_was_data = True
+        if header:
+            headers[spec.table.id] = header
+        after = max((c for c, slot in enumerate(row) if slot.origin == leaf.origin), default=-1) if leaf else -1
+        place_grid_row(rd, report, spec, match, row, kinds, headers.get(spec.table.id, []), filled, after)
+    if header and not last_was_data:  # a part of a split table ending in header rows: they head the next part
+        headers[spec.table.id] = header
+
+
+def place_grid_row(rd: _Reader, report: dict, spec: TableSpec, rowspec: RowSpec, row: list[Slot], kinds,
+                   header: list[list[Slot]], filled: dict, after: int = -1) -> None:
+    form = rd.form
+    # the cells right of the row's label; a text among them is an unreadable number, not a label
+    value_cols = [c for c in range(after + 1, len(row))]
+    if after < 0:
+        value_cols = [c for c, k in enumerate(kinds) if k[0] in ("number", "blank")]
+    heads = {c: list(dict.fromkeys(form.normalize_label(h[c].text) for h in header if c < len(h)
+                                   and h[c].text.strip())) for c in value_cols}
+    chosen: dict[str, int] = {}
+    for cell in rowspec.cells:
+        path = spec.col_paths[cell.key]
+        scored = [(header_score(path, heads[c]), -c, c) for c in value_cols]
+        scored = [s for s in scored if s[0] > 0]
+        if scored:
+            chosen[cell.key] = max(scored)[2]
+    origins = [row[c].origin for c in chosen.values()]
+    distinct_cells = len(set(origins)) == len(chosen)
+    if len(chosen) == len(rowspec.cells) and distinct_cells:
+        for cell in rowspec.cells:
+            _store(rd, report, cell, row[chosen[cell.key]].text, filled)
+        return
+    # no usable header: the row's own value cells, one per merged cell, in order
+    values, seen = [], set()
+    for c in value_cols:
+        if row[c].origin not in seen:
+            seen.add(row[c].origin)
+            values.append(row[c].text)
+    if len(values) == len(rowspec.cells):
+        for cell, text in zip(rowspec.cells, values):
+            _store(rd, report, cell, text, filled)
+        rd.note("import.placed_by_order", "info",
+                f"{spec.table.name}「{rowspec.cells[0].row_label}」行的表头无法识别，按列的顺序读取", rowspec.cells[0].key)
+        return
+    if chosen and distinct_cells:  # the columns whose headers were recognised
+        for cell in rowspec.cells:
+            if cell.key in chosen:
+                _store(rd, report, cell, row[chosen[cell.key]].text, filled)
+        return
+    rd.note("import.unplaced_row", "warning",
+            f"{spec.table.name}「{rowspec.cells[0].row_label}」行有 {len(values)} 个数，应为 {len(rowspec.cells)} 个，"
+            f"且表头无法识别，未读取该行", rowspec.cells[0].key, values=values)
+
+
+def _store(rd: _Reader, report: dict, cell: NumberCell, text: str, filled: dict) -> None:
+    kind, value = classify(text, rd.form)
+    if kind == "label":
+        rd.note("import.unreadable_cell", "warning",
+                f"{cell.table_name}「{cell.row_label}」行「{cell.col_label}」列的内容“{clean_text(text)[:30]}”不是数字，按空白处理",
+                cell.key, text=text)
+        value = None
+    elif kind == "number" and cell.type == "count" and isinstance(value, float):
+        if value.is_integer():
+            value = int(value)
+        else:
+            rd.note("import.not_whole", "warning",
+                    f"{cell.table_name}「{cell.row_label}」行「{cell.col_label}」列为 {text}，件数应为整数，按空白处理", cell.key)
+            value = None
+    if filled.get(cell.key):
+        prev = get_path(report, cell.key)
+        if prev != value:
+            rd.note("import.duplicate_row", "warning",
+                    f"{cell.table_name}「{cell.row_label}」行出现了不止一次，取第一次的数", cell.key)
+        return
+    set_path(report, cell.key, value)
+    filled[cell.key] = True
+
+
+# ---- tables as copied text ------------------------------------------------------------
+def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], filled: dict) -> None:
+    """Cells joined by " | " or one per line, empty cells lost: place by row order and value counts."""
+    form = rd.form
+    tokens = [t.strip() for line in lines for t in line.split("|")]
+    tokens = [t for t in tokens if t]
+    rows: list[tuple[RowSpec | None, list[str]]] = []
+    current: RowSpec | None = None
+    values: list[str] = []
+    kinds = [classify(tok, form)[0] for tok in tokens]
+    for k, tok in enumerate(tokens):
+        if kinds[k] == "label":
+            if values or current is not None:
+                rows.append((current, values))
+            values = []
+            current = match_row(spec, tok, form, fuzzy=False)
+            if current is None and k + 1 < len(tokens) and kinds[k + 1] != "label":
+                current = match_row(spec, tok, form, fuzzy=True)
+            continue
+        values.append(tok)
+    rows.append((current, values))
+    loose_values = [v for r, vals in rows if r is None for v in vals]
+    got_any = False
+    single_total: list[NumberCell] = []
+    for rowspec, vals in rows:
+        if rowspec is None:
+            continue
+        if not vals:
+            # a label followed by another label: nothing in this row (or a header word); retry fuzzily later
+            continue
+        got_any = True
+        n = len(rowspec.cells)
+        if len(vals) == n:
+            for cell, v in zip(rowspec.cells, vals):
+                _store(rd, report, cell, v, filled)
+        elif len(vals) == 1 and n > 1 and rowspec.cells[-1].col_label == "总计":
+            _store(rd, report, rowspec.cells[-1], vals[0], filled)
+            for cell in rowspec.cells[:-1]:
+                filled.setdefault(cell.key, True)
+            single_total.append(rowspec.cells[-1])
+        else:
+            rd.note("import.unplaced_row", "warning",
+                    f"{spec.table.name}「{rowspec.cells[0].row_label}」行有 {len(vals)} 个数，应为 {n} 个，"
+                    f"复制的文字丢失了空白单元格，无法确定各数所在的列，未读取该行", rowspec.cells[0].key, values=vals)
+    # label-less rows (表四): all the numbers not under a row label
+    if spec.unlabelled is not None and loose_values:
+        n = len(spec.unlabelled.cells)
+        if len(loose_values) == n:
+            for cell, v in zip(spec.unlabelled.cells, loose_values):
+                _store(rd, report, cell, v, filled)
+            got_any = True
+        else:
+            rd.note("import.unplaced_row", "warning",
+                    f"{spec.table.name}有 {len(loose_values)} 个数，应为 {n} 个，无法确定各数所在的列，未读取",
+                    spec.unlabelled.cells[0].key, values=loose_values)
+    if spec.unlabelled is None and loose_values:
+        rd.note("import.unplaced_values", "warning",
+                f"{spec.table.name}中有 {len(loose_values)} 个数无法对应到表中的行（{'、'.join(loose_values[:8])}），未读取",
+                spec.table.numbers[0].key, values=loose_values)
+    if single_total:
+        rd.note("import.total_only", "info",
+                f"{spec.table.name}中 {len(single_total)} 行只有一个数，按“总计”列读取，申请人各列按空白处理"
+                f"（复制的文字丢失了空白单元格）", single_total[0].key, rows=[c.row_label for c in single_total])
+    if got_any:
+        rd.note("import.copied_text_table", "info",
+                f"{spec.table.name}来自复制的网页文字，按表式的行顺序和每行数字个数定位各数，请与原文核对")

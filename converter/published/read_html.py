@@ -1,0 +1,141 @@
+"""Web pages (.html/.htm) as government sites publish them: GBK or UTF-8, tables with merges,
+page furniture around the report."""
+from __future__ import annotations
+
+import re
+
+from converter.published.core import Para, clean_lines, clean_text, unroll
+
+_SKIP = {"script", "style", "noscript", "head", "iframe", "select", "button", "svg", "nav", "footer", "template",
+         "object", "textarea", "input", "map", "option", "title", "meta", "link"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
+          "blockquote", "tr", "td", "th", "table", "tbody", "thead", "tfoot", "dd", "dt", "dl", "center", "pre",
+          "form", "hr", "main", "figure", "figcaption", "caption", "body", "html", "aside"}
+_FURNITURE_ATTR = re.compile(r"share|menu|(?:^|[-_\s])nav|footer|breadcrumb|crumb|toolbar|qrcode|erweima|bdshare",
+                             re.I)
+
+
+def decode_html(data: bytes) -> str:
+    """Bytes → text: BOM, then the declared charset, then UTF-8, then GB18030 (a superset of GBK/GB2312)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace")
+    head = data[:4096].decode("ascii", errors="ignore")
+    m = re.search(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", head, re.I)
+    candidates = []
+    if m:
+        declared = m.group(1).lower()
+        if declared in ("gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030"):
+            declared = "gb18030"
+        candidates.append(declared)
+    candidates += ["utf-8", "gb18030"]
+    for enc in dict.fromkeys(candidates):
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _span(el, name: str) -> int:
+    try:
+        return int(re.sub(r"\D", "", el.get(name, "1")) or 1)
+    except ValueError:
+        return 1
+
+
+def _cell_text(el) -> str:
+    """A cell's text; <br> and block elements (p, div …) inside it become line breaks."""
+    parts = []
+
+    def text(t):
+        if t:
+            parts.append(re.sub(r"[ \t\r\n\f]+", " ", t))
+
+    def walk(node):
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag and tag not in _SKIP:
+            if tag == "br":
+                parts.append("\n")
+            block = tag in _BLOCK and node is not el
+            if block:
+                parts.append("\n")
+            text(node.text)
+            for child in node:
+                walk(child)
+            if block:
+                parts.append("\n")
+        if node is not el:
+            text(node.tail)
+
+    walk(el)
+    return clean_lines("".join(parts))
+
+
+def table_grid(table):
+    rows = []
+    for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+        cells = []
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            cells.append((_cell_text(td), _span(td, "rowspan"), _span(td, "colspan")))
+        if cells:
+            rows.append(cells)
+    return unroll(rows)
+
+
+def html_blocks(text: str) -> tuple[list, str]:
+    import lxml.html
+
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except Exception:  # an empty or hopeless page
+        return [], ""
+    page_title = clean_text(root.findtext(".//title") or "")
+    blocks: list = []
+    buf: list[str] = []
+
+    def flush():
+        t = clean_text("".join(buf))
+        buf.clear()
+        if t:
+            blocks.append(Para(t))
+
+    def walk(el):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag:  # comment, processing instruction
+            return
+        if tag in _SKIP or _FURNITURE_ATTR.search(" ".join((el.get("class") or "", el.get("id") or ""))):
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            flush()
+            grid = table_grid(el)
+            if grid.rows:
+                blocks.append(grid)
+            return
+        if tag == "br":
+            flush()
+            return
+        block = tag in _BLOCK
+        if block:
+            flush()
+        if el.text:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    flush()
+    return blocks, page_title
+
+
+def read_html(path, data: bytes) -> tuple[list, str]:
+    return html_blocks(decode_html(data))

@@ -1,0 +1,4 @@
+"""Layer 5: the round: roster, batch, per-agency state, summary workbook, manifest.
+
+May import: layers 0–4.
+"""

@@ -1,0 +1,627 @@
+"""The official Word report (.docx) in the national layout, driven entirely by the form definition.
+
+Speed and determinism come from the same design: everything that does not depend on the report
+(styles, settings, footers, the table skeletons with every merge and width) is serialised ONCE per
+process and form into WordprocessingML strings. A table skeleton is kept as a list of literal XML
+segments with holes where the number cells go; per report we only fill the holes, build the
+narrative paragraphs and zip the parts with fixed timestamps. Same input → same bytes.
+
+Layout follows GB/T 9704-2012 (see shared/reference/format-2021.md, "Word conventions"):
+A4, margins 37/35/28/26 mm, named styles whose East-Asian fonts are set as w:eastAsia,
+"— N —" page numbers right on odd and left on even pages.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape as _xml_escape
+
+from converter.base.atomic import write_bytes
+from converter.engine.findings import Finding, Location
+from converter.form.definition import Form, get_path
+
+# ---- units and page geometry ---------------------------------------------------------------
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def mm(value: float) -> int:
+    return round(value * TWIPS_PER_MM)
+
+
+PAGE_W, PAGE_H = 11906, 16838  # A4 portrait in twips
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = mm(37), mm(35), mm(28), mm(26)
+TEXT_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 156 mm type area
+HEADER_DIST, FOOTER_DIST = mm(15), mm(23)  # page number sits ~7 mm below the type area
+
+# ---- fonts and sizes (half-points) ---------------------------------------------------------
+FONT_TITLE = "方正小标宋简体"
+FONT_H1 = "黑体"
+FONT_H2 = "楷体_GB2312"
+FONT_BODY = "仿宋_GB2312"
+FONT_PAGE = "宋体"
+FONT_LATIN = "Times New Roman"
+SZ_TITLE, SZ_BODY, SZ_PAGE, SZ_TABLE, SZ_TABLE_SMALL = 44, 32, 28, 21, 18
+LINE_BODY = 578  # fixed 28.9 pt: 22 lines in the 225 mm type area
+LINE_TITLE = 700  # fixed 35 pt for the 22 pt title
+ROW_MIN_HEIGHT = mm(6)  # "at least": long labels still wrap
+SMALL_TABLE_COLS = 12  # tables this wide (表四: 15 columns) use 9 pt text
+
+DRAFT_MARK = "草稿"
+DRAFT_TITLE_SUFFIX = "（草稿）"
+DRAFT_HEADER = "草稿　未通过校验，不得公开发布"
+
+AFTER_TABLE = f'<w:spacing w:before="{LINE_BODY // 2}"/>'
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+PREAMBLE = "text.preamble"
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+# Characters XML 1.0 cannot hold (python-docx raises on them): C0 controls except tab/newline/CR,
+# lone surrogates, U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LEVEL2 = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+BODY_CHAR = '<w:rStyle w:val="BodyTextChar"/>'
+_RUN_IN_HEADING = re.compile(r"^([（(][一二三四五六七八九十]+[）)][^。：:]{1,30}[。：:])(.+)$")
+
+
+# ---- small XML helpers ---------------------------------------------------------------------
+def esc(text: str) -> str:
+    return _xml_escape(text, {'"': "&quot;"})
+
+
+def _fonts(east_asia: str, latin: str = FONT_LATIN) -> str:
+    return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" w:cs="{latin}"/>')
+
+
+def _run(text: str, rpr: str = "") -> str:
+    if not text:
+        return ""
+    rpr = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
+
+
+def _para(style: str, text: str = "", ppr: str = "", rpr: str = "") -> str:
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{_run(text, rpr)}</w:p>'
+
+
+# ---- styles --------------------------------------------------------------------------------
+def _style(kind: str, sid: str, name: str, *, based: str | None = None, ppr: str = "", rpr: str = "",
+           default: bool = False, extra: str = "", next_: str | None = None) -> str:
+    attrs = f' w:default="1"' if default else ""
+    out = f'<w:style w:type="{kind}"{attrs} w:styleId="{sid}"><w:name w:val="{name}"/>'
+    if based:
+        out += f'<w:basedOn w:val="{based}"/>'
+    if next_:
+        out += f'<w:next w:val="{next_}"/>'
+    out += '<w:qFormat/>' if kind == "paragraph" else ""
+    out += extra
+    if ppr:
+        out += f"<w:pPr>{ppr}</w:pPr>"
+    if rpr:
+        out += f"<w:rPr>{rpr}</w:rPr>"
+    return out + "</w:style>"
+
+
+def _indent_chars(chars: int, size_half_pt: int) -> str:
+    # firstLineChars is what Word honours; firstLine (twips) is the fallback for other readers.
+    return f'<w:ind w:firstLineChars="{chars * 100}" w:firstLine="{chars * size_half_pt * 10}"/>'
+
+
+def styles_xml() -> str:
+    body_spacing = f'<w:spacing w:before="0" w:after="0" w:line="{LINE_BODY}" w:lineRule="exact"/>'
+    no_bold = '<w:b w:val="0"/><w:bCs w:val="0"/>'
+    border = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+    borders = "".join(border.format(side=s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    styles = [
+        _style("paragraph", "Normal", "Normal", default=True,
+               ppr='<w:widowControl w:val="0"/><w:jc w:val="both"/>',
+               rpr=_fonts(FONT_BODY) + f'<w:kern w:val="2"/><w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+        _style("character", "DefaultParagraphFont", "Default Paragraph Font", default=True,
+               extra="<w:uiPriority w:val=\"1\"/><w:semiHidden/><w:unhideWhenUsed/>"),
+        _style("table", "TableNormal", "Normal Table", default=True,
+               extra='<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" '
+                     'w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+                     '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>'),
+        _style("numbering", "NoList", "No List", default=True,
+               extra='<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>'),
+        _style("paragraph", "Title", "Title", based="Normal", next_="BodyText",
+               ppr=f'<w:spacing w:before="0" w:after="{LINE_BODY}" w:line="{LINE_TITLE}" w:lineRule="exact"/>'
+                   '<w:jc w:val="center"/><w:outlineLvl w:val="9"/>',
+               rpr=_fonts(FONT_TITLE, FONT_TITLE) + no_bold + f'<w:sz w:val="{SZ_TITLE}"/><w:szCs w:val="{SZ_TITLE}"/>'),
+        _style("paragraph", "BodyText", "Body Text", based="Normal",
+               ppr=body_spacing + _indent_chars(2, SZ_BODY),
+               rpr=_fonts(FONT_BODY) + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+        _style("paragraph", "Heading1", "heading 1", based="BodyText", next_="BodyText",
+               ppr='<w:keepNext/><w:outlineLvl w:val="0"/>',
+               rpr=_fonts(FONT_H1, FONT_H1) + no_bold + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+        _style("paragraph", "Heading2", "heading 2", based="BodyText", next_="BodyText",
+               ppr='<w:keepNext/><w:outlineLvl w:val="1"/>',
+               rpr=_fonts(FONT_H2, FONT_H2) + no_bold + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+        _style("character", "BodyTextChar", "Body Text Char", based="DefaultParagraphFont",
+               rpr=_fonts(FONT_BODY)),
+        _style("paragraph", "Signature", "Signature", based="BodyText",
+               ppr=f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="400" w:right="{4 * SZ_BODY * 10}"/>'
+                   '<w:jc w:val="right"/>'),
+        _style("paragraph", "TableText", "Table Text", based="Normal",
+               ppr='<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                   '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>',
+               rpr=_fonts(FONT_BODY) + f'<w:kern w:val="0"/><w:sz w:val="{SZ_TABLE}"/><w:szCs w:val="{SZ_TABLE}"/>'),
+        _style("paragraph", "TableTextSmall", "Table Text Small", based="TableText",
+               rpr=f'<w:sz w:val="{SZ_TABLE_SMALL}"/><w:szCs w:val="{SZ_TABLE_SMALL}"/>'),
+        _style("paragraph", "Header", "header", based="Normal",
+               ppr='<w:jc w:val="center"/>',
+               rpr=_fonts(FONT_H1, FONT_H1) + f'<w:color w:val="C00000"/><w:sz w:val="{SZ_PAGE}"/>'
+                   f'<w:szCs w:val="{SZ_PAGE}"/>'),
+        _style("paragraph", "Footer", "footer", based="Normal",
+               ppr='<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>',
+               rpr=_fonts(FONT_PAGE, FONT_PAGE) + f'<w:sz w:val="{SZ_PAGE}"/><w:szCs w:val="{SZ_PAGE}"/>'),
+        _style("table", "TableGrid", "Table Grid", based="TableNormal",
+               extra=f'<w:uiPriority w:val="39"/><w:tblPr><w:tblBorders>{borders}</w:tblBorders></w:tblPr>'),
+    ]
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:styles xmlns:w="{W_NS}">'
+            '<w:docDefaults><w:rPrDefault><w:rPr>' + _fonts(FONT_BODY)
+            + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'
+            '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
+            '<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+            '</w:docDefaults>' + "".join(styles) + "</w:styles>")
+
+
+def font_table_xml() -> str:
+    """Declare the GB/T 9704 fonts with GB2312 charset and common aliases, so readers can substitute."""
+    fonts = [(FONT_LATIN, "", "00", "roman", "variable"), (FONT_BODY, "仿宋", "86", "modern", "fixed"),
+             (FONT_TITLE, "宋体", "86", "script", "fixed"), (FONT_H1, "SimHei", "86", "modern", "fixed"),
+             (FONT_H2, "楷体", "86", "modern", "fixed"), (FONT_PAGE, "SimSun", "86", "auto", "variable")]
+    body = "".join(
+        f'<w:font w:name="{n}">' + (f'<w:altName w:val="{alt}"/>' if alt else "")
+        + f'<w:charset w:val="{cs}"/><w:family w:val="{fam}"/><w:pitch w:val="{pitch}"/></w:font>'
+        for n, alt, cs, fam, pitch in fonts)
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w="{W_NS}">{body}</w:fonts>'
+
+
+def settings_xml() -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:settings xmlns:w="{W_NS}">'
+            '<w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/><w:evenAndOddHeaders/>'
+            '<w:characterSpacingControl w:val="compressPunctuation"/>'
+            '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" '
+            'w:val="15"/></w:compat><w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>'
+            '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>')
+
+
+def _page_field() -> str:
+    rpr = "<w:rPr>" + _fonts(FONT_PAGE, FONT_PAGE) + "</w:rPr>"
+    return (f'<w:r>{rpr}<w:t xml:space="preserve">— </w:t></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r>{rpr}<w:t>1</w:t></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>'
+            f'<w:r>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>')
+
+
+def footer_xml(odd: bool) -> str:
+    """Odd pages: right-aligned, one character in from the edge; even pages: left-aligned."""
+    one_char = SZ_PAGE * 10
+    ppr = f'<w:ind w:right="{one_char}"/><w:jc w:val="right"/>' if odd else \
+        f'<w:ind w:left="{one_char}"/><w:jc w:val="left"/>'  # schema order: ind before jc
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
+            f'<w:p><w:pPr><w:pStyle w:val="Footer"/>{ppr}</w:pPr>{_page_field()}</w:p></w:ftr>')
+
+
+def header_xml() -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
+            + _para("Header", DRAFT_HEADER) + "</w:hdr>")
+
+
+# ---- tables --------------------------------------------------------------------------------
+def column_widths(table) -> list[int]:
+    """The definition's relative column widths scaled to the type area, in twips (sum exact)."""
+    total = sum(table.col_widths)
+    widths = [round(TEXT_WIDTH * w / total) for w in table.col_widths]
+    widths[-1] = TEXT_WIDTH - sum(widths[:-1])
+    return widths
+
+
+@dataclass(frozen=True)
+class TableSkeleton:
+    """A table serialised once: literal segments with holes (index → NumberCell) for the values."""
+
+    parts: tuple[str, ...]
+    holes: tuple[tuple[int, object], ...]
+    style: str
+
+
+def build_table(table) -> TableSkeleton:
+    widths = column_widths(table)
+    style = "TableTextSmall" if table.cols >= SMALL_TABLE_COLS else "TableText"
+    border = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+    borders = "".join(border.format(side=s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    parts: list[str] = [
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+        f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:top w:w="15" w:type="dxa"/><w:left w:w="45" w:type="dxa"/>'
+        '<w:bottom w:w="15" w:type="dxa"/><w:right w:w="45" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+        'w:noHBand="0" w:noVBand="0"/></w:tblPr>'
+        "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+    ]
+    holes: list[tuple[int, object]] = []
+    grid = table.grid()
+    for r in range(1, table.rows + 1):
+        trpr = (f'<w:cantSplit/><w:trHeight w:val="{ROW_MIN_HEIGHT}"/>'
+                + ("<w:tblHeader/>" if r <= table.header_rows else ""))
+        parts.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
+        c = 1
+        while c <= table.cols:
+            cell = grid[r - 1][c - 1]
+            cs = cell.cs
+            width = sum(widths[c - 1:c - 1 + cs])
+            tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+            if cs > 1:
+                tcpr += f'<w:gridSpan w:val="{cs}"/>'
+            origin = cell.r == r
+            if cell.rs > 1:
+                tcpr += '<w:vMerge w:val="restart"/>' if origin else "<w:vMerge/>"
+            tcpr += '<w:vAlign w:val="center"/>'
+            ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+            if not origin:
+                parts.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{ppr}</w:p></w:tc>")
+            elif hasattr(cell, "key"):
+                parts.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{ppr}")
+                holes.append((len(parts), cell))
+                parts.append("")
+                parts.append("</w:p></w:tc>")
+            else:
+                if r > table.header_rows > 0 and cell.rs == 1:
+                    # row labels under a header (表三's 25 rows) read better flush left, as in the official form
+                    ppr = f'<w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="left"/></w:pPr>'
+                parts.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{ppr}{_run(cell.text)}</w:p></w:tc>")
+            c += cs
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    # merge adjacent literals so filling joins few strings
+    hole_at = dict(holes)
+    merged: list[str] = []
+    merged_holes: list[tuple[int, object]] = []
+    literal = True
+    for i, part in enumerate(parts):
+        if i in hole_at:
+            merged_holes.append((len(merged), hole_at[i]))
+            merged.append("")
+            literal = False
+        elif merged and literal:
+            merged[-1] += part
+        else:
+            merged.append(part)
+            literal = True
+    return TableSkeleton(tuple(merged), tuple(merged_holes), style)
+
+
+# ---- values and text -----------------------------------------------------------------------
+def format_number(value, blank_as_zero: bool = False) -> str:
+    """A cell value as printed: integers plainly, amounts with exactly their decimals, blank as ''."""
+    if value is None:
+        return "0" if blank_as_zero else ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, str):
+        return value.strip()
+    return ""
+
+
+class TextCleaner:
+    """Removes characters Word cannot store and remembers where, for one finding per text."""
+
+    def __init__(self):
+        self.findings: list[Finding] = []
+
+    def __call__(self, text, path: str, label: str) -> str:
+        if text is None:
+            return ""
+        if not isinstance(text, str):
+            text = str(text)
+        found = _ILLEGAL.findall(text)
+        if not found:
+            return text
+        names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+        self.findings.append(Finding(
+            "report.text_cleaned", "warning",
+            f"{label}：删除了 {len(found)} 个无法写入 Word 的控制字符（{names}）",
+            Location(path=path), {"removed": len(found), "characters": names}))
+        return _ILLEGAL.sub("", text)
+
+
+def paragraphs(text: str) -> list[tuple[str, str]]:
+    """Narrative text → (style, text) paragraphs; a line starting with （一）/(一) is a level-2 heading."""
+    out = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = line.strip(" \t\u3000")
+        if not line:
+            continue
+        out.append(("Heading2" if _LEVEL2.match(line) else "BodyText", line))
+    return out
+
+
+TITLE_CHARS_PER_LINE = 20  # 156 mm of 22 pt characters
+
+
+def _title_para(title: str, name: str) -> str:
+    """A title too long for one line breaks before the form's name ("衡阳市商务局2025年" /
+    "政府信息公开工作年度报告") rather than wherever the line fills, which can strand one character."""
+    head, sep, tail = title.rpartition(name)
+    if not sep or not head or _width_chars(title) <= TITLE_CHARS_PER_LINE:
+        return _para("Title", title)
+    runs = _run(head) + "<w:r><w:br/></w:r>" + _run(name + tail)
+    return f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{runs}</w:p>'
+
+
+def _width_chars(text: str) -> float:
+    """Printed width in full-width characters: digits and Latin letters count half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+def signature(agency: str, date_text: str) -> list[str]:
+    """GB/T 9704 7.3.5: the date 4 characters in from the right, the agency centred over the date;
+    an agency name longer than the date sits 2 characters in, with the date centred under it."""
+    w_agency, w_date = _width_chars(agency), _width_chars(date_text)
+    if w_agency <= w_date:
+        right = {"agency": 4 + (w_date - w_agency) / 2, "date": 4.0}
+    else:
+        right = {"agency": 2.0, "date": 2 + (w_agency - w_date) / 2}
+
+    def ppr(chars: float) -> str:
+        return (f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="{round(chars * 100)}" '
+                f'w:right="{round(chars * SZ_BODY * 10)}"/>')
+
+    return [_para("Signature", agency, ppr(right["agency"])) if agency else "",
+            _para("Signature", date_text, ppr(right["date"]))]
+
+
+def narrative_para(style: str, line: str) -> str:
+    """A narrative paragraph. "（一）主动公开。全年……" keeps its heading part in the level-2 style and
+    sets the sentence that follows in body type (character style Body Text Char), as GB/T 9704 practice does."""
+    if style == "Heading2":
+        m = _RUN_IN_HEADING.match(line)
+        if m:
+            return (f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>{_run(m.group(1))}'
+                    f'{_run(m.group(2), BODY_CHAR)}</w:p>')
+    return _para(style, line)
+
+
+def chinese_date(value: _dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+# ---- the package ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Skeleton:
+    """Everything about a form's document that does not depend on the report."""
+
+    form_id: str
+    tables: dict
+    static_parts: dict  # zip member name → bytes (styles, settings, fonts, footers, header)
+    sect_pr: str
+    sect_pr_draft: str
+
+
+def _sect_pr(draft: bool) -> str:
+    refs = ""
+    if draft:
+        refs += '<w:headerReference w:type="default" r:id="rIdHdr"/><w:headerReference w:type="even" r:id="rIdHdr"/>'
+    refs += '<w:footerReference w:type="default" r:id="rIdFtrOdd"/><w:footerReference w:type="even" r:id="rIdFtrEven"/>'
+    return (f"<w:sectPr>{refs}<w:pgSz w:w=\"{PAGE_W}\" w:h=\"{PAGE_H}\"/>"
+            f'<w:pgMar w:top="{MARGIN_TOP}" w:right="{MARGIN_RIGHT}" w:bottom="{MARGIN_BOTTOM}" '
+            f'w:left="{MARGIN_LEFT}" w:header="{HEADER_DIST}" w:footer="{FOOTER_DIST}" w:gutter="0"/>'
+            '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>')
+
+
+_SKELETONS: dict[int, tuple[Form, Skeleton]] = {}
+
+
+def skeleton(form: Form) -> Skeleton:
+    """Built once per process and form (the expensive part), reused for every report."""
+    cached = _SKELETONS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
+    skel = _build_skeleton(form)
+    _SKELETONS[id(form)] = (form, skel)  # holding the form keeps its id from being reused
+    return skel
+
+
+def _build_skeleton(form: Form) -> Skeleton:
+    from lxml import etree  # verify once that every static part is well-formed XML
+
+    static = {
+        "word/styles.xml": styles_xml(),
+        "word/settings.xml": settings_xml(),
+        "word/fontTable.xml": font_table_xml(),
+        "word/footer1.xml": footer_xml(odd=True),
+        "word/footer2.xml": footer_xml(odd=False),
+        "word/header1.xml": header_xml(),
+    }
+    for name, xml in static.items():
+        etree.fromstring(xml.encode("utf-8"))
+    tables = {t.id: build_table(t) for t in form.tables}
+    return Skeleton(form.id, tables, {k: v.encode("utf-8") for k, v in static.items()},
+                    _sect_pr(False), _sect_pr(True))
+
+
+def _content_types(draft: bool) -> str:
+    wml = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    over = [("/word/document.xml", f"{wml}.document.main+xml"), ("/word/styles.xml", f"{wml}.styles+xml"),
+            ("/word/settings.xml", f"{wml}.settings+xml"), ("/word/fontTable.xml", f"{wml}.fontTable+xml"),
+            ("/word/footer1.xml", f"{wml}.footer+xml"), ("/word/footer2.xml", f"{wml}.footer+xml"),
+            ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+            ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml")]
+    if draft:
+        over.append(("/word/header1.xml", f"{wml}.header+xml"))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in over) + "</Types>")
+
+
+def _rels(items) -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{REL_NS}">'
+            + "".join(f'<Relationship Id="{i}" Type="{t}" Target="{target}"/>' for i, t, target in items)
+            + "</Relationships>")
+
+
+_ROOT_RELS = _rels([
+    ("rId1", f"{DOC_REL}/officeDocument", "word/document.xml"),
+    ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+     "docProps/core.xml"),
+    ("rId3", f"{DOC_REL}/extended-properties", "docProps/app.xml"),
+])
+
+
+def _document_rels(draft: bool) -> str:
+    items = [("rIdStyles", f"{DOC_REL}/styles", "styles.xml"),
+             ("rIdSettings", f"{DOC_REL}/settings", "settings.xml"),
+             ("rIdFonts", f"{DOC_REL}/fontTable", "fontTable.xml"),
+             ("rIdFtrOdd", f"{DOC_REL}/footer", "footer1.xml"),
+             ("rIdFtrEven", f"{DOC_REL}/footer", "footer2.xml")]
+    if draft:
+        items.append(("rIdHdr", f"{DOC_REL}/header", "header1.xml"))
+    return _rels(items)
+
+
+def _core_xml(title: str, agency: str, stamp: str, form: Form) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{esc(title)}</dc:title><dc:subject>{esc(form.name)}</dc:subject>"
+            f"<dc:creator>{esc(agency)}</dc:creator><cp:keywords>{esc(form.basis)}</cp:keywords>"
+            "<cp:lastModifiedBy>converter</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            "</cp:coreProperties>")
+
+
+_APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            "<Application>converter</Application><DocSecurity>0</DocSecurity></Properties>")
+
+
+def _stamp(report: dict, sign_date: _dt.date | None) -> str:
+    """A fixed document date derived from the input (never the clock): the sign date or 1 Jan next year."""
+    if sign_date is not None:
+        return f"{sign_date.isoformat()}T00:00:00Z"
+    year = report.get("year")
+    if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 9998:
+        return f"{year + 1:04d}-01-01T00:00:00Z"
+    return "2000-01-01T00:00:00Z"
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data, compresslevel=6)
+    return buf.getvalue()
+
+
+def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_date: _dt.date | None = None,
+                 draft: bool = False) -> tuple[bytes, list[Finding]]:
+    """The .docx bytes for one report, and findings about what had to be changed to write it."""
+    skel = skeleton(form)
+    clean = TextCleaner()
+    agency = clean(report.get("agency"), "agency", "单位名称").strip()
+    year = report.get("year")
+    year_text = clean("" if year is None else year, "year", "年度").strip()
+    title = form.title(agency, year_text) + (DRAFT_TITLE_SUFFIX if draft else "")
+
+    body: list[str] = [_title_para(title, form.name)]
+    preamble_key = PREAMBLE if PREAMBLE in form.text else None  # the unnumbered text before section 一
+    if preamble_key:
+        preamble = clean(get_path(report, preamble_key), preamble_key, form.text[preamble_key].label)
+        if not preamble.strip():
+            preamble = form.default_preamble(year_text)
+        for _, text in paragraphs(preamble):
+            body.append(_para("BodyText", text))
+    last_is_table = False
+    for section in form.sections:
+        # a heading right under a table gets half a line of air
+        body.append(_para("Heading1", section.heading, AFTER_TABLE if last_is_table else ""))
+        last_is_table = False
+        if section.text:
+            label = form.text[section.text].label if section.text in form.text else section.heading
+            text = clean(get_path(report, section.text), section.text, label)
+            for style, line in paragraphs(text):
+                body.append(narrative_para(style, line))
+        if section.table:
+            tskel = skel.tables[section.table]
+            parts = list(tskel.parts)
+            for index, cell in tskel.holes:
+                value = format_number(get_path(report, cell.key), blank_as_zero)
+                if value and isinstance(get_path(report, cell.key), str):
+                    value = clean(value, cell.key, f"{cell.table_name}「{cell.row_label}」行「{cell.col_label}」列")
+                parts[index] = _run(value)
+            body.append("".join(parts))
+            last_is_table = True
+    if sign_date is not None:
+        body.append(_para("BodyText"))
+        body.extend(signature(agency, chinese_date(sign_date)))
+        last_is_table = False
+    if last_is_table:
+        body.append(_para("BodyText"))
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>'
+                + "".join(body) + (skel.sect_pr_draft if draft else skel.sect_pr) + "</w:body></w:document>")
+
+    static = skel.static_parts
+    members = [
+        ("[Content_Types].xml", _content_types(draft).encode()),
+        ("_rels/.rels", _ROOT_RELS.encode()),
+        ("docProps/core.xml", _core_xml(title, agency, _stamp(report, sign_date), form).encode("utf-8")),
+        ("docProps/app.xml", _APP_XML.encode()),
+        ("word/document.xml", document.encode("utf-8")),
+        ("word/_rels/document.xml.rels", _document_rels(draft).encode()),
+        ("word/styles.xml", static["word/styles.xml"]),
+        ("word/settings.xml", static["word/settings.xml"]),
+        ("word/fontTable.xml", static["word/fontTable.xml"]),
+        ("word/footer1.xml", static["word/footer1.xml"]),
+        ("word/footer2.xml", static["word/footer2.xml"]),
+    ]
+    if draft:
+        members.append(("word/header1.xml", static["word/header1.xml"]))
+    return _zip(members), clean.findings
+
+
+def write_atomic(data: bytes, out_path: str | os.PathLike) -> Path:
+    """Complete or absent: the project's atomic writer (temp file beside the target, fsync, os.replace)."""
+    out = Path(out_path)
+    write_bytes(out, data)  # refuses a folder (output.is_directory)
+    return out
+
+
+def write_report(report: dict, form: Form, out_path: str | os.PathLike, *, blank_as_zero: bool = False,
+                 sign_date: _dt.date | None = None, draft: bool = False) -> list[Finding]:
+    """Write the official Word report for `report` to out_path (atomically); returns cleaning findings."""
+    data, findings = build_report(report, form, blank_as_zero=blank_as_zero, sign_date=sign_date, draft=draft)
+    write_atomic(data, out_path)
+    return findings

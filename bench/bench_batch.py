@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 def make_base(folder: Path, count: int = 40, error_share: float = 0.1) -> list[Path]:
     """Distinct filled workbooks: realistic sizes, blanks in some, about 10 % with broken totals."""
-    from converter.form.definition import get_path, set_path
+    from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
     from converter.engine.sample import make_report
     from converter.excel.template import write_template
 
@@ -35,13 +35,13 @@ def make_base(folder: Path, count: int = 40, error_share: float = 0.1) -> list[P
     n_errors = max(1, round(count * error_share))
     for i in range(count):
         agency = f"基准测试第{i:03d}号单位"
-        report = make_report(agency, 2025, scale=[8, 40, 300, 2500][i % 4], seed=i, blanks=0.3 if i % 3 else 0)
+        report = make_report(agency, 2025, scale=[8, 40, 300, 2500][i % 4], seed=i, blanks=0.3 if i % 3 else 0, form=load_form(DEFAULT_FORM))
         if i < n_errors:
             key = "applications.carried_forward.natural_person"
             set_path(report, key, (get_path(report, key) or 0) + 1 + i)
         path = folder / f"{agency}.xlsx"
         if not path.exists():
-            write_template(path, agency=agency, year=2025, values=report)
+            write_template(path, load_form(DEFAULT_FORM), agency=agency, year=2025, values=report)
         paths.append(path)
     return paths
 
@@ -90,11 +90,11 @@ def baseline(inbox: Path, outbox: Path, limit: int):
     from docx import Document
     from docx.shared import Pt
 
-    from converter.form.definition import get_path, load_form, set_path
+    from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
     from converter.engine.schema import build_schema
     from converter.engine.kinds import evaluate
 
-    form = load_form()
+    form = load_form(DEFAULT_FORM)
     schema = build_schema(form)
     outbox.mkdir(parents=True, exist_ok=True)
     statuses = {"ok": 0, "errors": 0}

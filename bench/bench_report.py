@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from converter.word.report import build_report, column_widths, format_number, paragraphs, skeleton, write_report  # noqa: E402,E501
-from converter.form.definition import get_path, load_form  # noqa: E402
+from converter.form.definition import DEFAULT_FORM, get_path, load_form  # noqa: E402
 from converter.engine.sample import make_report  # noqa: E402
 
 
@@ -97,8 +97,8 @@ def main() -> None:
     ap.add_argument("--naive-n", type=int, default=3, help="runs of the naive baseline (seconds each)")
     args = ap.parse_args()
 
-    form = load_form()
-    report = make_report("示范市示范局", 2025, scale=200)
+    form = load_form(DEFAULT_FORM)
+    report = make_report("示范市示范局", 2025, scale=200, form=load_form(DEFAULT_FORM))
 
     t0 = time.perf_counter()
     skeleton(form)

@@ -13,6 +13,7 @@ from converter.word.report import write_report
 from converter.engine.findings import Finding, count_by_severity, has_errors
 from converter.engine.loaded import Loaded
 from converter.engine.pipeline import check_loaded
+from converter.form.definition import Form
 from converter.inputs.sources import load_report
 
 
@@ -37,9 +38,10 @@ class CheckResult:
         }
 
 
-def check_file(path, prior=None) -> CheckResult:
-    loaded = load_report(path)
-    prior_loaded = load_report(prior) if prior else None
+def check_file(path, prior=None, form: Form | None = None) -> CheckResult:
+    """`converter check`: the report (of `form` when given: another edition is refused) and last year's."""
+    loaded = load_report(path, form)
+    prior_loaded = load_report(prior, loaded.form) if prior else None
     findings = check_loaded(loaded, prior_loaded.report if prior_loaded else None)
     return CheckResult(str(path), loaded, findings, str(prior) if prior else None)
 
@@ -65,13 +67,13 @@ def default_output(path: str | os.PathLike) -> Path:
 
 
 def report_file(path, out=None, *, blank_as_zero: bool = False, sign_date: _dt.date | None = None,
-                force: bool = False, prior=None) -> ReportResult:
+                force: bool = False, prior=None, form: Form | None = None) -> ReportResult:
     """Load, validate, and write the Word report; refuse on validation errors unless `force` (→ 草稿)."""
     out_path = Path(out) if out else default_output(path)
     if out_path.suffix.lower() != ".docx":
         raise refuse("output.not_docx", out_path)
     check_not_input(out_path, path, prior)
-    checked = check_file(path, prior)
+    checked = check_file(path, prior, form)
     report = checked.loaded.report
     findings = list(checked.findings)
     errors = has_errors(findings)

@@ -16,7 +16,7 @@ from converter.excel.annotate import annotate as write_annotated
 from converter.excel.prior import agency_notes, next_year
 from converter.excel.read import read_workbook
 from converter.excel.template import write_template
-from converter.form.definition import load_form
+from converter.form.definition import DEFAULT_FORM, available_forms, resolve_form
 from converter.inputs.priors import load_prior, load_prior_dir
 from converter.published import import_file
 from converter.render import findings_text
@@ -65,6 +65,24 @@ for _module in ("core", "exceptions", "formatting", "decorators", "types", "pars
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def _form_option(default: str | None):
+    """--form: a bundled edition's id or a definition file; resolved (and checked) before the command runs."""
+    words = (f"表式：内置表式编号或表式定义文件（.json）的路径。可用：{'、'.join(available_forms())}。"
+             + ("" if default else "不给出时按文件自身的表式（表格中的模板标记、JSON 的 form、已公开报告的内容）识别；"
+                "给出时其他表式的文件不予处理。"))
+    return click.option("--form", "form", default=default, show_default=bool(default), metavar="表式", help=words,
+                        callback=lambda ctx, param, value: _resolve(value))
+
+
+def _resolve(value):
+    if value is None:
+        return None
+    try:
+        return resolve_form(value)
+    except InputError as e:
+        raise click.BadParameter(e.message, param_hint="--form") from None
+
+
 def fail_on_input_error(fn):
     """InputError is "cannot proceed": one Chinese line on stderr, exit 2, never a traceback."""
     import functools
@@ -106,15 +124,16 @@ def main():
               help="输出格式：text 供人阅读，json 供其他程序使用。")
 @click.option("--annotate", type=click.Path(dir_okay=False, path_type=str), metavar="标注.xlsx",
               help="另存一份标注了问题的填报表格（问题单元格标红并加批注，附“问题清单”），供退回修改。")
+@_form_option(None)
 @fail_on_input_error
-def check(file, prior, fmt, annotate):
+def check(file, prior, fmt, annotate, form):
     """校验一份年度报告（JSON 或填报表格 .xlsx）。
 
     逐项核对表格勾稽关系和填写规范，列出全部问题。退出码：0 无错误，1 有错误，2 文件无法使用。
     """
     if annotate:
         check_not_input(annotate, file, prior)
-    result = check_file(file, prior)
+    result = check_file(file, prior, form=form)
     if annotate:
         write_annotated(result.loaded, result.findings, annotate)
         click.echo(f"已写入标注表格 {annotate}", err=True)
@@ -128,14 +147,10 @@ def check(file, prior, fmt, annotate):
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
-@click.option("--form", "form_id", default="gov-info-disclosure-2021", show_default=True, metavar="表式",
-              help="表式编号。")
-def schema(form_id):
+@_form_option(DEFAULT_FORM)
+def schema(form):
     """输出报告 JSON 的 JSON Schema（供其他系统对接）。"""
-    try:
-        click.echo(schema_text(load_form(form_id)), nl=False)
-    except KeyError:
-        raise click.BadParameter(f"没有表式 {form_id}", param_hint="--form") from None
+    click.echo(schema_text(form), nl=False)
 
 
 def _parse_sign_date(ctx, param, value):
@@ -160,15 +175,16 @@ def _parse_sign_date(ctx, param, value):
 @click.option("--sign-date", callback=_parse_sign_date, metavar="YYYY-MM-DD",
               help="落款日期；给出时在文末写上单位名称和日期。")
 @click.option("--force", is_flag=True, help="校验有错误时仍然生成，文件标注为“草稿”，不得公开发布。")
+@_form_option(None)
 @fail_on_input_error
-def report(file, out, blank_as_zero, sign_date, force):
+def report(file, out, blank_as_zero, sign_date, force, form):
     """按国家规定格式生成 Word 年度报告（输入为 JSON 或填报表格 .xlsx）。
 
     先校验数据：有错误时不生成并列出错误，除非加 --force（生成标注“草稿”的文件）。
 
     退出码：0 已生成，1 有错误未生成，2 文件无法使用。
     """
-    result = report_file(file, out, blank_as_zero=blank_as_zero, sign_date=sign_date, force=force)
+    result = report_file(file, out, blank_as_zero=blank_as_zero, sign_date=sign_date, force=force, form=form)
     who = f"{result.agency or '未填单位'} {result.year or '?'} 年度"
     if not result.written:
         click.echo(findings_text(result.findings, f"检查 {file}（{who}）"))
@@ -197,8 +213,9 @@ def report(file, out, blank_as_zero, sign_date, force):
 @click.option("--prior", type=click.Path(path_type=str), metavar="上年文件夹",
               help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word），按单位名称对应，核对跨年度数据。")
 @click.option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
+@_form_option(None)
 @fail_on_input_error
-def batch(inbox, outbox, roster, jobs, prior, force):
+def batch(inbox, outbox, roster, jobs, prior, force, form):
     """批量处理一个文件夹中报回的填报表格（.xlsx，含子文件夹）。
 
     没有错误的生成 Word 年度报告；有错误的生成标注了问题的表格，供退回修改；并生成汇总表（谁通过、谁有错误、
@@ -206,7 +223,7 @@ def batch(inbox, outbox, roster, jobs, prior, force):
     """
     bar = _progress_bar()
     try:
-        result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior,
+        result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior, form=form,
                            progress=bar.update if bar else None)
     except KeyboardInterrupt:
         click.echo("\n已中止：已完成的文件保持完整，未完成的没有留下半截文件。", err=True)
@@ -254,14 +271,15 @@ def _progress_bar():
               help="把报告 JSON 写入此文件（默认输出到屏幕）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="读取情况的输出格式：text 供人阅读，json 供其他程序使用。")
+@_form_option(None)
 @fail_on_input_error
-def import_cmd(file, output, fmt):
+def import_cmd(file, output, fmt, form):
     """读取已公开的年度报告（网页 .html/.htm、Word .docx、复制的文字 .txt），转为报告 JSON。
 
     按标题、章节和表格的行列名称识别内容；无法识别或推断出来的内容列在读取情况中。
     2019 年试行格式的报告不予读取。退出码：0 已读取，2 文件无法使用。
     """
-    loaded = import_file(file)
+    loaded = import_file(file, form)
     text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
     if output:
         check_not_input(output, file)
@@ -296,8 +314,9 @@ def import_cmd(file, output, fmt):
                    "在表二旁列出上年现行有效件数；未给出时单位名称和年度（上年 + 1）也取自上年报告。")
 @click.option("--prior-dir", type=click.Path(file_okay=False, path_type=str), metavar="上年文件夹",
               help="与 --roster 一起使用：存放各单位上年报告的文件夹，按报告中的单位名称对应到名单中的单位。")
+@_form_option(DEFAULT_FORM)
 @fail_on_input_error
-def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
+def template(out, agency, year, roster, deadline, sender, prior, prior_dir, form):
     """生成供各单位填写的 Excel 填报模板（.xlsx）。
 
     \b
@@ -315,10 +334,10 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
             raise click.UsageError("--prior 只用于生成单个模板；使用 --roster 时请用 --prior-dir 给出上年报告文件夹")
         priors = None
         if prior_dir:
-            priors, notes = load_prior_dir(prior_dir, load_form())
+            priors, notes = load_prior_dir(prior_dir, form)
             for note in notes:
                 click.echo(click.style("! ", fg="yellow") + note, err=True)
-        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, priors=priors)
+        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, form=form, priors=priors)
         for warning in result.warnings:
             click.echo(click.style("! ", fg="yellow") + warning, err=True)
         for item in result.items:
@@ -340,14 +359,14 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
         raise click.BadParameter("输出文件扩展名应为 .xlsx", param_hint="-o")
     last = None
     if prior:
-        last = load_prior(prior, load_form())
+        last = load_prior(prior, form)
         year, notes = next_year(last, year)
         notes = list(last.findings) + notes + agency_notes(last, agency)
         agency = agency or last.agency or None
         for f in notes:
             click.echo(click.style("! ", fg="yellow") + f"上年报告 {prior}：{f.message}", err=True)
     try:
-        write_template(out, agency=agency, year=year, prior=last)
+        write_template(out, form, agency=agency, year=year, prior=last)
     except OSError as e:
         raise refuse("output.unwritable", out, reason=os_reason(e)) from None
     if last is not None:
@@ -361,8 +380,9 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
               help="把报告 JSON 写入文件（默认输出到屏幕）。")
 @click.option("--year", type=int, metavar="年度", help="要求的报告年度：表格是其他年度的则不读取。")
+@_form_option(None)
 @fail_on_input_error
-def read(file, output, year):
+def read(file, output, year, form):
     """读取一份填报表格（.xlsx），输出报告 JSON。
 
     读取中发现的问题（如“12件”按 12 读取、“/”按空白读取）列在标准错误输出。
@@ -370,7 +390,7 @@ def read(file, output, year):
     """
     if output:
         check_not_input(output, file)
-    loaded = read_workbook(file, year=year)
+    loaded = read_workbook(file, year=year, form=form)
     text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
     if output:
         write_text(output, text)

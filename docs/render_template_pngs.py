@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from converter.form.definition import get_path, load_form  # noqa: E402
+from converter.form.definition import DEFAULT_FORM, get_path, load_form  # noqa: E402
 from converter.excel.layout import COVER, GUIDE, TEXTS  # noqa: E402
 from converter.excel.template import write_template  # noqa: E402
 
@@ -54,10 +54,10 @@ def prior_page() -> Path:
 
     from converter.inputs.priors import load_prior
 
-    form = load_form()
+    form = load_form(DEFAULT_FORM)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        prior = load_prior(ROOT / "examples" / "district-market-regulation-2024.json", load_form())
+        prior = load_prior(ROOT / "examples" / "district-market-regulation-2024.json", load_form(DEFAULT_FORM))
         made = work / "prior.xlsx"
         write_template(made, form, agency=prior.agency, year=prior.year + 1, prior=prior)
         current = json.loads((ROOT / "examples" / "district-market-regulation-2025.json").read_text(encoding="utf-8"))
@@ -73,7 +73,7 @@ def main() -> None:
         png = prior_page()
         print(f"{png.relative_to(ROOT)}  {png.stat().st_size // 1024} KB")
         return
-    form = load_form()
+    form = load_form(DEFAULT_FORM)
     sheets = [COVER, GUIDE, TEXTS, *(t.name for t in form.tables)]  # one printed page each
     out = []
     with tempfile.TemporaryDirectory() as tmp:

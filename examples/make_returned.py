@@ -7,6 +7,7 @@ They are what an office's inbox looks like: workbooks from our template, filled 
 import json
 from pathlib import Path
 
+from converter.form.definition import DEFAULT_FORM, load_form
 from converter.round.roster import workbook_name
 from converter.excel.template import write_template
 
@@ -20,6 +21,6 @@ if __name__ == "__main__":
     for name in RETURNED:
         report = json.loads((HERE / name).read_text(encoding="utf-8"))
         target = out / workbook_name(report["agency"], report["year"])
-        write_template(target, agency=report["agency"], year=report["year"], values=report,
+        write_template(target, load_form(DEFAULT_FORM), agency=report["agency"], year=report["year"], values=report,
                        contact="张三", phone="0734-0000000")
         print(target)

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from converter.form.definition import DEFAULT_FORM, available_forms, load_form
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -18,11 +20,10 @@ def hengyang():
     return load_example("hengyang-commerce-2025.json")
 
 
-@pytest.fixture
-def form():
-    from converter.form.definition import load_form
-
-    return load_form()
+@pytest.fixture(params=available_forms())
+def form(request):
+    """Every bundled edition: a form-dependent test runs once per edition."""
+    return load_form(request.param)
 
 
 def example_reports():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import openpyxl
 
-from converter.form.definition import load_form
+from converter.form.definition import DEFAULT_FORM, load_form
 from converter.engine.sample import make_report
 from converter.excel.layout import STAMP
 from converter.excel.template import write_template
@@ -27,13 +27,13 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 @functools.lru_cache(maxsize=None)
 def good_report(agency: str = "示范区统计局", seed: int = 3) -> dict:
-    return make_report(agency, 2025, scale=20, seed=seed)
+    return make_report(agency, 2025, scale=20, seed=seed, form=load_form(DEFAULT_FORM))
 
 
 @functools.lru_cache(maxsize=None)
 def good_xlsx(agency: str = "示范区统计局", seed: int = 3) -> bytes:
     buf = io.BytesIO()
-    write_template(buf, agency=agency, year=2025, values=good_report(agency, seed))
+    write_template(buf, load_form(DEFAULT_FORM), agency=agency, year=2025, values=good_report(agency, seed))
     return buf.getvalue()
 
 
@@ -121,7 +121,7 @@ def _edit_wb(edit):
 
 
 def _delete_tables(wb):
-    for table in load_form().tables:
+    for table in load_form(DEFAULT_FORM).tables:
         del wb[table.name]
 
 

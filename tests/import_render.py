@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import io
 
-from converter.form.definition import Form, get_path, load_form
+from converter.form.definition import DEFAULT_FORM, Form, get_path, load_form
 
 FURNITURE_TOP = """
 <div class="top-nav"><a href="/">首页</a> | <a href="/zwgk">政务公开</a> | <a href="/hdjl">互动交流</a></div>
@@ -71,7 +71,7 @@ def render_html(report: dict, *, form: Form | None = None, blank: str = "", labe
                 charset: str = "utf-8", furniture: bool = True, title: bool = True, signature: bool = True,
                 heading=None) -> str:
     """A government-style page: title, preamble, the six sections with spanned tables, furniture around."""
-    form = form or load_form()
+    form = form or load_form(DEFAULT_FORM)
     heading = heading or (lambda text: text)
     texts = report["text"]
     parts = [f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">',
@@ -109,7 +109,7 @@ def docx_bytes(report: dict, *, form: Form | None = None, blank: str = "", label
     """A Word report built with python-docx. layout="other": caption rows, 表三 with two label columns."""
     import docx
 
-    form = form or load_form()
+    form = form or load_form(DEFAULT_FORM)
     doc = docx.Document()
     doc.add_paragraph(form.title(report["agency"], report["year"]))
     for line in report["text"]["preamble"].split("\n"):

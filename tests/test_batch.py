@@ -11,11 +11,11 @@ from conftest import EXAMPLES
 from converter.round.batch import discover, run_batch
 from converter.round.summary import FINDINGS_SHEET, ROLLUP_SHEET, SUMMARY_SHEET, rollup_positions
 from converter.cli import main
-from converter.form.definition import get_path, load_form, set_path
+from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.engine.sample import make_report
 from converter.excel.template import write_template
 
-FORM = load_form()
+FORM = load_form(DEFAULT_FORM)
 
 
 def _hashes(folder):
@@ -27,17 +27,17 @@ def inbox(tmp_path_factory):
     root = tmp_path_factory.mktemp("inbox")
     good = {}
     for i, agency in enumerate(["甲区教育局", "甲区卫生健康局", "甲区财政局"]):
-        report = make_report(agency, 2025, scale=30 + i * 10, seed=i)
-        write_template(root / f"{agency}.xlsx", agency=agency, year=2025, values=report)
+        report = make_report(agency, 2025, scale=30 + i * 10, seed=i, form=load_form(DEFAULT_FORM))
+        write_template(root / f"{agency}.xlsx", load_form(DEFAULT_FORM), agency=agency, year=2025, values=report)
         good[agency] = report
     # a sub-folder, an upper-case extension, and a second file from one agency (duplicated)
     (root / "第二批").mkdir()
-    dup = make_report("甲区财政局", 2025, scale=12, seed=99)
-    write_template(root / "第二批" / "甲区财政局（更正）.XLSX", agency="甲区财政局", year=2025, values=dup)
+    dup = make_report("甲区财政局", 2025, scale=12, seed=99, form=load_form(DEFAULT_FORM))
+    write_template(root / "第二批" / "甲区财政局（更正）.XLSX", load_form(DEFAULT_FORM), agency="甲区财政局", year=2025, values=dup)
     good["甲区财政局（更正）"] = dup
-    broken = make_report("甲区民政局", 2025, scale=20, seed=5)
+    broken = make_report("甲区民政局", 2025, scale=20, seed=5, form=load_form(DEFAULT_FORM))
     set_path(broken, "applications.carried_forward.research", get_path(broken, "applications.carried_forward.research") + 4)
-    write_template(root / "甲区民政局.xlsx", agency="甲区民政局", year=2025, values=broken)
+    write_template(root / "甲区民政局.xlsx", load_form(DEFAULT_FORM), agency="甲区民政局", year=2025, values=broken)
     # foreign: a workbook that is not our template
     wb = openpyxl.Workbook()
     wb.active["A1"] = "工资表"
@@ -158,8 +158,8 @@ def test_rerun_skips_unchanged_and_force_redoes(inbox, tmp_path):
     assert second.reused == readable
     assert [i["status"] for i in second.items] == [i["status"] for i in first.items]
     # a changed file is redone, a deleted output is rebuilt
-    report = make_report("甲区教育局", 2025, scale=77, seed=3)
-    write_template(copy / "甲区教育局.xlsx", agency="甲区教育局", year=2025, values=report)
+    report = make_report("甲区教育局", 2025, scale=77, seed=3, form=load_form(DEFAULT_FORM))
+    write_template(copy / "甲区教育局.xlsx", load_form(DEFAULT_FORM), agency="甲区教育局", year=2025, values=report)
     (out / "报告" / "甲区卫生健康局.docx").unlink()
     third = run_batch(copy, out, jobs=1)
     assert third.reused == readable - 2
@@ -168,8 +168,8 @@ def test_rerun_skips_unchanged_and_force_redoes(inbox, tmp_path):
 
 
 def test_outbox_inside_inbox_is_not_read_back(tmp_path):
-    report = make_report("乙局", 2025, scale=10)
-    write_template(tmp_path / "乙局.xlsx", agency="乙局", year=2025, values=report)
+    report = make_report("乙局", 2025, scale=10, form=load_form(DEFAULT_FORM))
+    write_template(tmp_path / "乙局.xlsx", load_form(DEFAULT_FORM), agency="乙局", year=2025, values=report)
     run_batch(tmp_path, tmp_path / "输出", jobs=1)
     again = run_batch(tmp_path, tmp_path / "输出", jobs=1, force=True)
     assert [i["file"] for i in again.items] == ["乙局.xlsx"]
@@ -191,14 +191,14 @@ def test_cli_refuses_same_folder_and_missing_inbox(tmp_path):
 
 
 def test_prior_folder_matches_agencies_and_raises_cross_year_warnings(tmp_path):
-    last = make_report("丙区商务局", 2024, scale=40, seed=1)
-    this = make_report("丙区商务局", 2025, scale=40, seed=2)
-    other = make_report("丙区文旅局", 2025, scale=40, seed=3)
+    last = make_report("丙区商务局", 2024, scale=40, seed=1, form=load_form(DEFAULT_FORM))
+    this = make_report("丙区商务局", 2025, scale=40, seed=2, form=load_form(DEFAULT_FORM))
+    other = make_report("丙区文旅局", 2025, scale=40, seed=3, form=load_form(DEFAULT_FORM))
     inbox, priors = tmp_path / "in", tmp_path / "last"
     inbox.mkdir()
     priors.mkdir()
-    write_template(inbox / "商务.xlsx", agency="丙区商务局", year=2025, values=this)
-    write_template(inbox / "文旅.xlsx", agency="丙区文旅局", year=2025, values=other)
+    write_template(inbox / "商务.xlsx", load_form(DEFAULT_FORM), agency="丙区商务局", year=2025, values=this)
+    write_template(inbox / "文旅.xlsx", load_form(DEFAULT_FORM), agency="丙区文旅局", year=2025, values=other)
     (priors / "商务局2024.json").write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
     (priors / "坏.json").write_text("{", encoding="utf-8")
     result = run_batch(inbox, tmp_path / "out", jobs=2, prior=priors)
@@ -223,12 +223,12 @@ def test_rollup_sheet_has_the_official_merges(batch_run):
 
 
 def test_contact_and_phone_reach_the_summary_and_the_annotated_copy(tmp_path):
-    report = make_report("丁局", 2025, scale=20, seed=4)
+    report = make_report("丁局", 2025, scale=20, seed=4, form=load_form(DEFAULT_FORM))
     key = "applications.carried_forward.research"
     set_path(report, key, get_path(report, key) + 2)  # breaks 一+二 = （七）+四: the copy goes back
     inbox = tmp_path / "in"
     inbox.mkdir()
-    write_template(inbox / "丁局.xlsx", agency="丁局", year=2025, values=report, contact="赵六", phone="0734-1234567")
+    write_template(inbox / "丁局.xlsx", load_form(DEFAULT_FORM), agency="丁局", year=2025, values=report, contact="赵六", phone="0734-1234567")
     result = run_batch(inbox, tmp_path / "out", jobs=1)
     ws = openpyxl.load_workbook(result.summary_path)[SUMMARY_SHEET]
     heads = [c.value for c in ws[4]]

@@ -13,7 +13,7 @@ from office import convert, pdf_text
 from test_docx_report import HEADINGS, unique_numbers_report
 
 from converter.word.report import format_number, write_report
-from converter.form.definition import get_path, load_form
+from converter.form.definition import DEFAULT_FORM, get_path, load_form
 
 NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 
@@ -25,7 +25,7 @@ def squeeze(text: str) -> str:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """{name: (report, pdf text)} for a report with a distinct value in every cell, and the real one."""
-    form = load_form()
+    form = load_form(DEFAULT_FORM)
     out = tmp_path_factory.mktemp("office")
     reports = {"unique": unique_numbers_report(form), "hengyang": load_example("hengyang-commerce-2025.json")}
     result = {}
@@ -40,7 +40,7 @@ def rendered(tmp_path_factory):
 def test_title_headings_and_signature_in_pdf(rendered, name):
     report, text = rendered[name]
     flat = squeeze(text)
-    title = load_form().title(report["agency"], report["year"])
+    title = load_form(DEFAULT_FORM).title(report["agency"], report["year"])
     assert flat.find(title) != -1
     positions = [flat.find(h) for h in HEADINGS]
     assert all(p > 0 for p in positions) and positions == sorted(positions)
@@ -63,7 +63,7 @@ def test_page_numbers_in_pdf(rendered, name):
 
 def test_every_table_number_in_order_in_pdf(rendered):
     """Every cell holds a distinct number ≥ 101 (the fee 24252.311082); in reading order, row by row."""
-    form = load_form()
+    form = load_form(DEFAULT_FORM)
     report, text = rendered["unique"]
     bounds = []  # where each section heading ends in the text (headings may wrap: allow whitespace)
     for section in form.sections:

@@ -14,7 +14,7 @@ from docx_inspect import NS, body_paragraphs, merges, part, read_grid, tables, t
 
 from converter.cli import main
 from converter.word.report import build_report, column_widths, format_number, write_report
-from converter.form.definition import form_from_dict, get_path, load_form, set_path
+from converter.form.definition import DEFAULT_FORM, form_from_dict, get_path, load_form, set_path
 
 VALID_EXAMPLES = ["hengyang-commerce-2025.json", "city-natural-resources-2025.json",
                   "district-market-regulation-2024.json", "district-market-regulation-2025.json"]
@@ -35,7 +35,7 @@ def unique_numbers_report(form):
 
 @pytest.fixture(scope="module")
 def form_():
-    return load_form()
+    return load_form(DEFAULT_FORM)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def unique_docx(tmp_path_factory, form_):
 
 def write(tmp_path, report, name="r.docx", **kw):
     out = tmp_path / name
-    findings = write_report(report, load_form(), out, **kw)
+    findings = write_report(report, load_form(DEFAULT_FORM), out, **kw)
     return out, findings
 
 
@@ -257,20 +257,20 @@ def test_output_is_atomic_and_replaces(tmp_path):
     report = load_example("hengyang-commerce-2025.json")
     out = tmp_path / "r.docx"
     out.write_bytes(b"old")
-    write_report(report, load_form(), out)
+    write_report(report, load_form(DEFAULT_FORM), out)
     assert zipfile.is_zipfile(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.docx"]  # no temp file left behind
 
 
 def test_a_second_edition_is_a_new_definition(tmp_path):
     """Nothing about the layout is hard-coded: change the definition, the document follows."""
-    spec = copy.deepcopy(load_form().source)
+    spec = copy.deepcopy(load_form(DEFAULT_FORM).source)
     spec["id"] = "test-edition"
     spec["title"] = "{agency}{year}年度政务公开报告"
     spec["sections"][0]["heading"] = "一、总体工作情况"
     t2 = spec["tables"][0]
     t2["col_widths"] = [40, 20, 20, 20]
-    next(c for c in t2["cells"] if c.get("text") == "规章")["text"] = "政府规章"
+    t2["rows"][2][0] = "政府规章"  # the row labels of its numbers follow: they are read off the grid
     form = form_from_dict(spec)
     report = load_example("hengyang-commerce-2025.json")
     out = tmp_path / "e.docx"
@@ -280,6 +280,7 @@ def test_a_second_edition_is_a_new_definition(tmp_path):
     assert ("Heading1", "一、总体工作情况") in paras
     grid = read_grid(tables(out)[0])
     assert grid[(3, 1)][3] == "政府规章"
+    assert form.cell["active_disclosure.regulations.issued"].row_label == "政府规章"
     cols = [int(w) for w in tables(out)[0].xpath("./w:tblGrid/w:gridCol/@w:w", namespaces=NS)]
     assert cols == column_widths(form.table["t2"]) and cols[0] > cols[1] * 1.9
 
@@ -381,7 +382,7 @@ SCHEMA_ORDER = {  # the relevant part of each element's xsd:sequence, in schema 
 
 def test_children_in_schema_order(unique_docx, tmp_path):
     draft = tmp_path / "d.docx"
-    write_report(unique_numbers_report(load_form()), load_form(), draft, draft=True,
+    write_report(unique_numbers_report(load_form(DEFAULT_FORM)), load_form(DEFAULT_FORM), draft, draft=True,
                  sign_date=datetime.date(2026, 1, 20))
     order = {k: v.split() for k, v in SCHEMA_ORDER.items()}
     with zipfile.ZipFile(draft) as z:

@@ -1,7 +1,9 @@
 """The definition matches the official grids of format-2021.md."""
 import pytest
 
-from converter.form.definition import form_from_dict, load_form
+from converter.base.errors import InputError
+
+from converter.form.definition import DEFAULT_FORM, form_from_dict, load_form
 
 
 def test_official_table_sizes(form):
@@ -58,8 +60,11 @@ def test_label_variants_fold(form):
 
 
 def test_definition_that_names_a_missing_cell_is_rejected():
-    spec = dict(load_form().source)
+    spec = dict(load_form(DEFAULT_FORM).source)
     spec["rules"] = [{"id": "bad", "kind": "sum", "severity": "error", "title": "x",
                       "target": "applications.nope.total", "parts": ["applications.granted.total"]}]
-    with pytest.raises(ValueError, match="unknown cell"):
-        form_from_dict(spec)
+    with pytest.raises(InputError) as e:
+        form_from_dict(spec, "试验表式.json")
+    assert e.value.code == "form.invalid"
+    assert "试验表式.json" in e.value.message and "rules[0]" in e.value.message
+    assert "applications.nope.total" in e.value.message

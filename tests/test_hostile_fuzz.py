@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 
 from converter.word.report import build_report
 from converter.base.errors import InputError
-from converter.form.definition import load_form
+from converter.form.definition import DEFAULT_FORM, load_form
 from converter.base.refusals import CATALOGUE
 from converter.engine.validate import validate
 from converter.excel.read import read_workbook
 from hostile_cases import good_xlsx
 from xlsx_fill import named_cell
 
-FORM = load_form()
+FORM = load_form(DEFAULT_FORM)
 KEYS = [n.key for n in FORM.numbers] + [t.key for t in FORM.texts] + ["agency", "year"]  # totals too: typed over
 
 _text = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)

@@ -4,11 +4,11 @@ import copy
 import pytest
 
 from conftest import load_example
-from converter.form.definition import load_form, set_path
+from converter.form.definition import DEFAULT_FORM, load_form, set_path
 from converter.engine.narrative import quoted_figure
 from converter.engine.validate import validate
 
-FORM = load_form()
+FORM = load_form(DEFAULT_FORM)
 NARRATIVE = ("narrative.", "copy.")
 
 

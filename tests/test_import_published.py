@@ -8,12 +8,12 @@ import pytest
 from conftest import example_reports, load_example
 from import_render import docx_bytes, fmt_value, html_table, render_html, table_rows
 from converter.base.errors import InputError
-from converter.form.definition import get_path, load_form, set_path
+from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.published import import_file
 from converter.published.core import unroll
 from converter.engine.sample import make_report
 
-FORM = load_form()
+FORM = load_form(DEFAULT_FORM)
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -72,7 +72,7 @@ def test_gbk_page_without_declared_charset(tmp_path):
 
 
 def test_blank_and_slash_cells_are_null(tmp_path):
-    report = make_report("某某区司法局", 2024, seed=3, blanks=0.6)
+    report = make_report("某某区司法局", 2024, seed=3, blanks=0.6, form=load_form(DEFAULT_FORM))
     blanks = [c.key for c in FORM.numbers if get_path(report, c.key) is None]
     assert len(blanks) >= 8
     for marker in ("", "/", "—", "-", "无"):
@@ -94,7 +94,7 @@ HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "“": '"', "”": '"'
 
 
 def test_half_width_brackets(tmp_path):
-    report = make_report("某某市统计局", 2025, seed=7)
+    report = make_report("某某市统计局", 2025, seed=7, form=load_form(DEFAULT_FORM))
     page = render_html(report, label=lambda t: t.translate(HALF), heading=lambda t: t.translate(HALF))
     assert "（" not in page.split("<table", 1)[1].split("</table>")[0]
     loaded = import_file(write(tmp_path, "r.html", page))
@@ -110,7 +110,7 @@ def _broken(text: str) -> str:
 
 
 def test_header_labels_broken_by_spaces_and_line_breaks(tmp_path):
-    report = make_report("某某县卫生健康局", 2025, seed=11)
+    report = make_report("某某县卫生健康局", 2025, seed=11, form=load_form(DEFAULT_FORM))
     page = render_html(report, label=_broken)
     assert "商业</span><br/><span>企业" in page and "自 然 人" in page
     loaded = import_file(write(tmp_path, "r.html", page))
@@ -126,7 +126,7 @@ def _plain_grid_html(rows) -> str:
 
 def test_columns_found_by_label_not_position(tmp_path):
     """表三 published with 总计 first and 自然人 last, merges repeated as separate cells."""
-    report = make_report("某某市档案局", 2025, seed=5)
+    report = make_report("某某市档案局", 2025, seed=5, form=load_form(DEFAULT_FORM))
     grid = unroll(table_rows(FORM, "t3", report))
     order = [0, 1, 2, 9, 5, 4, 7, 6, 8, 3]
     rows = [[row[c].text for c in order] for row in grid.rows]
@@ -141,7 +141,7 @@ def test_columns_found_by_label_not_position(tmp_path):
 
 def test_docx_in_another_layout(tmp_path):
     """Word file: caption rows, 表三 with two label columns and a different corner, 表二 in four tables."""
-    report = make_report("某某区住房和城乡建设局", 2025, seed=2, blanks=0.3)
+    report = make_report("某某区住房和城乡建设局", 2025, seed=2, blanks=0.3, form=load_form(DEFAULT_FORM))
     p = tmp_path / "other.docx"
     p.write_bytes(docx_bytes(report, layout="other", split_t2=True, blank="/"))
     loaded = import_file(p)
@@ -285,7 +285,7 @@ def test_wrapped_title_and_unnumbered_headings_in_word(tmp_path):
 
 
 def test_table_four_with_a_label_column(tmp_path):
-    report = make_report("某某市医疗保障局", 2025, seed=9)
+    report = make_report("某某市医疗保障局", 2025, seed=9, form=load_form(DEFAULT_FORM))
     rows = table_rows(FORM, "t4", report)
     rows[0].insert(0, ("项目", 3, 1))
     rows[3].insert(0, ("件数", 1, 1))

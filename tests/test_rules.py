@@ -3,11 +3,11 @@ import copy
 
 import pytest
 
-from converter.form.definition import get_path, load_form, set_path
+from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.engine.sample import make_report
 from converter.engine.validate import validate
 
-FORM = load_form()
+FORM = load_form(DEFAULT_FORM)
 
 
 def fired(findings, severity=None):
@@ -16,14 +16,14 @@ def fired(findings, severity=None):
 
 @pytest.fixture(scope="module")
 def valid():
-    report = make_report("测试局", 2025, scale=400, seed=7)
-    assert validate(report) == []
+    report = make_report("测试局", 2025, scale=400, seed=7, form=load_form(DEFAULT_FORM))
+    assert validate(report, load_form(DEFAULT_FORM)) == []
     return report
 
 
 def consistent_prior(report):
     """Last year's report that agrees with `report` on every cross-year rule."""
-    prior = make_report("测试局", 2024, scale=400, seed=8)
+    prior = make_report("测试局", 2024, scale=400, seed=8, form=load_form(DEFAULT_FORM))
     for rule in FORM.rules:
         if rule.kind != "cross_year":
             continue
@@ -40,7 +40,7 @@ def test_bumping_one_cell_fires_exactly_its_rules(valid, key):
     set_path(report, key, get_path(report, key) + 1)
     expected = {r.id for r in FORM.rules if r.severity == "error" and r.arithmetic
                 and any(t.path == key and not t.prior for t in (*r.left, *r.right))}
-    findings = validate(report)
+    findings = validate(report, load_form(DEFAULT_FORM))
     assert fired(findings, "error") == expected
     assert all(f.context["difference"] in (1, -1) for f in findings)
 
@@ -50,7 +50,7 @@ def test_every_error_rule_is_reachable_by_a_single_change(valid):
     for cell in FORM.numbers:
         report = copy.deepcopy(valid)
         set_path(report, cell.key, (get_path(report, cell.key) or 0) + 1)
-        reached |= fired(validate(report), "error")
+        reached |= fired(validate(report, load_form(DEFAULT_FORM)), "error")
     assert reached == {r.id for r in FORM.rules if r.severity == "error" and r.arithmetic}
 
 
@@ -58,7 +58,7 @@ def test_balance_message_names_rule_labels_sides_and_difference(valid):
     report = copy.deepcopy(valid)
     set_path(report, "applications.carried_forward.research", get_path(report, "applications.carried_forward.research") + 5)
     set_path(report, "applications.carried_forward.total", get_path(report, "applications.carried_forward.total") + 5)
-    (f,) = [f for f in validate(report) if f.context["rule"] == "t3.balance[research]"]
+    (f,) = [f for f in validate(report, load_form(DEFAULT_FORM)) if f.context["rule"] == "t3.balance[research]"]
     left, right = f.context["left_sum"], f.context["right_sum"]
     assert f.code == "t3.balance" and f.severity == "error" and f.context["difference"] == -5
     assert f.location.table == "表三" and f.location.col_label == "科研机构"
@@ -70,7 +70,7 @@ def test_balance_message_names_rule_labels_sides_and_difference(valid):
 def test_sum_message_and_location(valid):
     report = copy.deepcopy(valid)
     set_path(report, "review_litigation.review.total", get_path(report, "review_litigation.review.total") + 2)
-    (f,) = validate(report)
+    (f,) = validate(report, load_form(DEFAULT_FORM))
     assert f.location.path == "review_litigation.review.total"
     assert (f.location.row_label, f.location.col_label) == ("行政复议", "总计")
     assert "相差 2" in f.message and "结果维持(" in f.message
@@ -80,14 +80,14 @@ def test_sum_message_and_location(valid):
 def test_cross_year_rules_fire_only_with_prior_and_when_broken(valid, rule_id):
     rule = next(r for r in FORM.rules if r.id == rule_id)
     prior = consistent_prior(valid)
-    assert validate(valid, prior=prior) == []
+    assert validate(valid, load_form(DEFAULT_FORM), prior=prior) == []
     bumped = copy.deepcopy(prior)
     (term,) = [t for t in rule.right if t.prior]
     set_path(bumped, term.path, get_path(bumped, term.path) + 3)
-    findings = validate(valid, prior=bumped)
+    findings = validate(valid, load_form(DEFAULT_FORM), prior=bumped)
     assert fired(findings) == {rule_id}
     assert findings[0].severity == "warning" and abs(findings[0].context["difference"]) == 3
-    assert validate(valid, prior=None) == []
+    assert validate(valid, load_form(DEFAULT_FORM), prior=None) == []
 
 
 def test_blank_counts_as_zero_and_is_reported_grouped(valid):
@@ -95,11 +95,11 @@ def test_blank_counts_as_zero_and_is_reported_grouped(valid):
     key = "applications.denied_state_secret.research"
     value = get_path(report, key)
     set_path(report, key, None)
-    findings = validate(report)
+    findings = validate(report, load_form(DEFAULT_FORM))
     assert ("blank", "warning", [key]) in [(f.code, f.severity, f.context.get("paths")) for f in findings]
     # arithmetic treats the blank as 0: the same rules fire as for an explicit 0
     set_path(report, key, 0)
-    as_zero = {f.context["rule"] for f in validate(report)}
+    as_zero = {f.context["rule"] for f in validate(report, load_form(DEFAULT_FORM))}
     set_path(report, key, None)
     assert {f.context["rule"] for f in findings if f.code != "blank"} == as_zero
     assert value and as_zero  # the cell held a number, so both fire the arithmetic rules
@@ -107,17 +107,17 @@ def test_blank_counts_as_zero_and_is_reported_grouped(valid):
 
 
 def test_hengyang_150_blanks_are_one_finding(hengyang):
-    findings = validate(hengyang)
+    findings = validate(hengyang, load_form(DEFAULT_FORM))
     assert [(f.code, f.severity, f.context["count"]) for f in findings] == [("blank", "warning", 150)]
     assert "150 格留空" in findings[0].message
 
 
 def test_blank_groups_by_table_and_columns():
-    report = make_report("测试局", 2025, scale=10, seed=1)
+    report = make_report("测试局", 2025, scale=10, seed=1, form=load_form(DEFAULT_FORM))
     set_path(report, "active_disclosure.fees.amount_wan_yuan", None)
     for row in ("granted", "partially_granted"):
         set_path(report, f"applications.{row}.research", None)
-    counts = sorted((f.location.table, f.context["count"]) for f in validate(report) if f.code == "blank")
+    counts = sorted((f.location.table, f.context["count"]) for f in validate(report, load_form(DEFAULT_FORM)) if f.code == "blank")
     assert counts == [("表三", 2), ("表二", 1)]
 
 
@@ -126,26 +126,26 @@ def test_empty_problems_section_warns(valid, text, fires):
     report = copy.deepcopy(valid)
     report["text"]["problems"] = text
     report["text"]["other"] = ""  # 六 may be empty: no rule
-    assert (fired(validate(report)) == {"text.problems"}) is fires
+    assert (fired(validate(report, load_form(DEFAULT_FORM))) == {"text.problems"}) is fires
 
 
 def test_fee_in_yuan_instead_of_wan_yuan_warns(valid):
     report = copy.deepcopy(valid)
     report["active_disclosure"]["fees"]["amount_wan_yuan"] = 2_500_000.5
-    (f,) = validate(report)
+    (f,) = validate(report, load_form(DEFAULT_FORM))
     assert (f.code, f.severity) == ("fee.unit", "warning")
 
 
 def test_a_report_with_no_number_at_all_is_an_error():
     empty = FORM.empty_report("测试局", 2025)
     empty["text"]["overview"] = empty["text"]["problems"] = "有内容"
-    codes = {(f.code, f.severity) for f in validate(empty)}
+    codes = {(f.code, f.severity) for f in validate(empty, load_form(DEFAULT_FORM))}
     assert ("empty.tables", "error") in codes
     set_path(empty, "review_litigation.review.upheld", 0)
-    assert "empty.tables" not in {f.code for f in validate(empty)}
+    assert "empty.tables" not in {f.code for f in validate(empty, load_form(DEFAULT_FORM))}
 
 
 def test_empty_overview_warns(valid):
     report = copy.deepcopy(valid)
     report["text"]["overview"] = ""
-    assert [(f.code, f.severity) for f in validate(report)] == [("text.overview", "warning")]
+    assert [(f.code, f.severity) for f in validate(report, load_form(DEFAULT_FORM))] == [("text.overview", "warning")]

@@ -1,7 +1,7 @@
 import copy
 import json
 
-from converter.form.definition import data_dir
+from converter.form.definition import DEFAULT_FORM, data_dir
 from converter.engine.schema import build_schema, schema_text
 from converter.engine.validate import validate
 
@@ -29,7 +29,7 @@ def test_schema_errors_all_reported_with_paths(hengyang):
     bad["text"]["overview"] = None
     bad["surprise"] = 1
     del bad["text"]["other"]
-    found = {(f.code, f.location.path) for f in validate(bad) if f.code.startswith("schema.")}
+    found = {(f.code, f.location.path) for f in validate(bad, load_form(DEFAULT_FORM)) if f.code.startswith("schema.")}
     assert found == {
         ("schema.type", "applications.granted.total"),
         ("schema.minimum", "active_disclosure.fees.amount_wan_yuan"),
@@ -44,7 +44,7 @@ def test_fee_decimals_and_null_allowed(hengyang):
     ok = copy.deepcopy(hengyang)
     ok["active_disclosure"]["fees"]["amount_wan_yuan"] = 24252.311082
     ok["active_disclosure"]["licensing"]["decisions"] = None
-    assert not [f for f in validate(ok) if f.code.startswith("schema.")]
+    assert not [f for f in validate(ok, load_form(DEFAULT_FORM)) if f.code.startswith("schema.")]
 
 
 # ---- the quick conformance check agrees with jsonschema ----------------------------------------
@@ -53,7 +53,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from converter.form.definition import load_form, set_path  # noqa: E402
 from converter.engine.schema import conforms, quick_schema, validator_for  # noqa: E402
 
-_FORM = load_form()
+_FORM = load_form(DEFAULT_FORM)
 _PATHS = ["form", "agency", "year", "text", *(t.key for t in _FORM.texts), *(n.key for n in _FORM.numbers),
           "applications.granted", "review_litigation"]
 _ANY = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),

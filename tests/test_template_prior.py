@@ -14,7 +14,7 @@ from xlsx_fill import fill, named_cell
 
 from converter.api import check_file
 from converter.cli import main
-from converter.form.definition import get_path, load_form
+from converter.form.definition import DEFAULT_FORM, get_path, load_form
 from converter.excel.prior import prior_from_report
 from converter.inputs.priors import load_prior
 from converter.excel.layout import carry_rules, layout, prior_blocks, shown_rules
@@ -35,7 +35,7 @@ def _prior_files(tmp_path: Path, report: dict) -> dict[str, Path]:
     as_json = tmp_path / "prior.json"
     as_json.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     blank = tmp_path / "prior-blank.xlsx"
-    write_template(blank, agency=report["agency"], year=report["year"])
+    write_template(blank, load_form(DEFAULT_FORM), agency=report["agency"], year=report["year"])
     wb = openpyxl.load_workbook(blank)
     fill(wb, report)
     as_xlsx = tmp_path / "prior.xlsx"
@@ -56,7 +56,7 @@ def _template(tmp_path: Path, prior: Path, *args) -> tuple[Path, object]:
 
 def _helper_values(path: Path) -> dict:
     """Rule id → what the template shows beside the inputs as last year's value."""
-    form = load_form()
+    form = load_form(DEFAULT_FORM)
     wb = openpyxl.load_workbook(path)
     return {p.rule.id: wb[p.value.sheet].cell(p.value.row, p.value.col).value
             for b in prior_blocks(form) for p in b.places}
@@ -165,7 +165,7 @@ def test_only_total_carried_forward_is_reported(last_year, form):
 def test_import_findings_are_printed(tmp_path, last_year):
     path = tmp_path / "prior.html"
     path.write_text(render_html(last_year, title=False), encoding="utf-8")  # agency, year from the page title
-    loaded_findings = load_prior(path, load_form()).findings
+    loaded_findings = load_prior(path, load_form(DEFAULT_FORM)).findings
     assert loaded_findings
     out, result = _template(tmp_path, path)
     for f in loaded_findings:
@@ -269,7 +269,7 @@ def test_a_rule_across_columns_gets_rows_below_the_table(tmp_path, last_year):
     side in one row gets last year's values in rows below that table, and still reads back clean."""
     from converter.form.definition import form_from_dict
 
-    spec = copy.deepcopy(load_form().source)
+    spec = copy.deepcopy(load_form(DEFAULT_FORM).source)
     spec["rules"].append({
         "id": "prior.test_row", "kind": "cross_year", "severity": "warning", "title": "新收 = 上年新收 + 予以公开",
         "each": {"col": ["natural_person", "commercial", "total"]}, "left": ["applications.new_received.{col}"],

@@ -13,7 +13,7 @@ from xlsx_fill import filled_template, named_cell
 from converter.api import check_file
 from converter.cli import main
 from converter.base.errors import InputError
-from converter.form.definition import get_path
+from converter.form.definition import load_form, DEFAULT_FORM, get_path
 from converter.excel.layout import ISSUES, STAMP, layout
 from converter.excel.read import read_workbook
 from converter.excel.template import ERROR_FILL, write_template
@@ -129,7 +129,7 @@ def test_foreign_workbook_and_other_forms(tmp_path):
     assert e.value.code == "input.legacy_form" and "2019" in e.value.message
 
     other = tmp_path / "other.xlsx"
-    write_template(other, agency="某局", year=2025)
+    write_template(other, load_form(DEFAULT_FORM), agency="某局", year=2025)
     wb = openpyxl.load_workbook(other)
     wb[STAMP]["B2"] = "some-other-form-2030"
     wb.save(other)
@@ -138,7 +138,7 @@ def test_foreign_workbook_and_other_forms(tmp_path):
     assert e.value.code == "input.other_form"
 
     tampered = tmp_path / "tampered.xlsx"
-    write_template(tampered, agency="某局", year=2025)
+    write_template(tampered, load_form(DEFAULT_FORM), agency="某局", year=2025)
     wb = openpyxl.load_workbook(tampered)
     stamp = wb[STAMP]
     row = next(r for r in range(1, 10) if stamp.cell(r, 1).value == "fingerprint")

@@ -13,7 +13,7 @@ from conftest import example_reports, load_example
 from xlsx_fill import filled_template, named_cell
 
 from converter.cli import main
-from converter.form.definition import get_path, set_path
+from converter.form.definition import load_form, DEFAULT_FORM, get_path, set_path
 from converter.engine.validate import validate
 from converter.excel.layout import COVER, STAMP, TEXTS, check_rules, fingerprint, layout, name_of, origin, ref
 from converter.excel.read import read_workbook
@@ -33,7 +33,7 @@ def _formula_cells(formula: str) -> set[str]:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     path = tmp_path_factory.mktemp("tpl") / "template.xlsx"
-    write_template(path, agency="衡阳市商务局", year=2025)
+    write_template(path, load_form(DEFAULT_FORM), agency="衡阳市商务局", year=2025)
     return path
 
 
@@ -214,8 +214,8 @@ def test_eml_for_several_addresses_opens_as_a_draft(tmp_path):
     from converter.round.roster import build_eml, deadline_text
 
     book = tmp_path / "某局-2025年度政府信息公开工作年度报告填报表.xlsx"
-    write_template(book, agency="某局", year=2025)
-    raw = build_eml("某局", 2025, "a@example.cn；b@example.cn", book, deadline=deadline_text("2026/1/9", 2025))
+    write_template(book, load_form(DEFAULT_FORM), agency="某局", year=2025)
+    raw = build_eml("某局", 2025, "a@example.cn；b@example.cn", book, deadline=deadline_text("2026/1/9", 2025), form=load_form(DEFAULT_FORM))
     msg = email.message_from_bytes(raw, policy=policy.default)
     assert [a.addr_spec for a in msg["To"].addresses] == ["a@example.cn", "b@example.cn"]
     assert msg["X-Unsent"] == "1" and "2026年1月9日" in msg["Subject"]
@@ -227,7 +227,7 @@ def test_roster_warns_about_duplicate_names_and_odd_addresses(tmp_path):
 
     roster = tmp_path / "名单.csv"
     roster.write_text("单位名称,邮箱\n甲局,a@x.cn\n甲局,b@x.cn\n乙局,not-an-email\n", encoding="utf-8-sig")
-    result = make_roster_templates(roster, 2025, tmp_path / "out")
+    result = make_roster_templates(roster, 2025, tmp_path / "out", form=load_form(DEFAULT_FORM))
     assert len(result.items) == 3
     assert any("甲局" in w and "不止一次" in w for w in result.warnings)
     assert any("not-an-email" in w for w in result.warnings)
@@ -239,8 +239,8 @@ def test_untouched_template_says_not_filled_instead_of_all_ok(tmp_path):
     from converter.engine.sample import make_report
     from converter.excel.template import ALL_OK, NOT_FILLED
 
-    write_template(tmp_path / "blank.xlsx", agency="某局", year=2025)
-    write_template(tmp_path / "filled.xlsx", agency="某局", year=2025, values=make_report("某局", 2025))
+    write_template(tmp_path / "blank.xlsx", load_form(DEFAULT_FORM), agency="某局", year=2025)
+    write_template(tmp_path / "filled.xlsx", load_form(DEFAULT_FORM), agency="某局", year=2025, values=make_report("某局", 2025, form=load_form(DEFAULT_FORM)))
     blank = openpyxl.load_workbook(tmp_path / "blank.xlsx")
     filled = openpyxl.load_workbook(tmp_path / "filled.xlsx")
     formula = blank["表三"]["A3"].value

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import openpyxl
 
-from converter.form.definition import get_path, load_form
+from converter.form.definition import DEFAULT_FORM, get_path, load_form
 from converter.excel.layout import name_of
 from converter.excel.template import write_template
 
@@ -17,7 +17,7 @@ def named_cell(wb, path: str):
 
 def fill(wb, report: dict, keys=None) -> None:
     """Write every input number and text of `report` into the cells named after their paths."""
-    form = load_form()
+    form = load_form(DEFAULT_FORM)
     keys = keys or [n.key for n in form.inputs] + [t.key for t in form.texts]
     for key in keys:
         named_cell(wb, key).value = get_path(report, key)
@@ -26,7 +26,7 @@ def fill(wb, report: dict, keys=None) -> None:
 def filled_template(tmp_path: Path, report: dict, name: str = "filled.xlsx", edit=None) -> Path:
     """A template for report's agency/year, filled with its inputs via openpyxl (optionally edited)."""
     blank = tmp_path / ("blank-" + name)
-    write_template(blank, agency=report["agency"], year=report["year"])
+    write_template(blank, load_form(DEFAULT_FORM), agency=report["agency"], year=report["year"])
     wb = openpyxl.load_workbook(blank)
     fill(wb, report)
     if edit:

@@ -109,6 +109,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "prior.not_report": ("{path}：不是一份年度报告", "上年文件不是年度报告"),
     "prior.no_year": ("{path}：上年报告没有年度，请用 --year 指定本年度", "上年报告没有年度"),
     "prior.bad_year": ("{path}：上年报告的年度为 {year}，推算的本年度不在有效范围内，请用 --year 指定", "上年报告的年度不合理"),
+    # ---- form definitions (--form) ----
+    "form.unknown": ("{path}：没有这个表式（可用的表式：{forms}；也可以给出表式定义文件 .json 的路径）", "--form 给出的表式不存在"),
+    "form.invalid": ("{path}：表式定义有误，位置 {place}：{detail}；这是表式定义的问题，不是报送单位的问题，请联系维护表式定义的人员",
+                     "表式定义文件本身有误（加载时按其 JSON Schema 和规则种类检查）"),
     # ---- rosters and batches ----
     "roster.encoding": ("{path}：无法识别名单文件的编码（应为 UTF-8 或 GBK）", "名单编码无法识别"),
     "roster.empty": ("{path}：名单为空", "名单为空"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from converter.form.definition import Form, get_path, load_form, set_path
+from converter.form.definition import Form, get_path, set_path
 from converter.engine.arith import number
 
 SAMPLE_TEXTS = {
@@ -48,10 +48,9 @@ def _balance(form: Form, report: dict) -> None:
     _derive(form, report)
 
 
-def make_report(agency: str, year: int, scale: int = 50, seed: int = 0, form: Form | None = None,
+def make_report(agency: str, year: int, scale: int = 50, seed: int = 0, *, form: Form,
                 blanks: float = 0.0) -> dict:
     """A report whose every error rule holds; `scale` is roughly the applications per column."""
-    form = form or load_form()
     rnd = random.Random(f"{agency}|{year}|{seed}")
     report = form.empty_report(agency, year)
     for cell in form.inputs:

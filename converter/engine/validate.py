@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from converter.engine.findings import Finding, Location
-from converter.form.definition import Form, load_form
+from converter.form.definition import Form
 from converter.engine.arith import fmt
 from converter.engine.kinds import evaluate
 from converter.engine.rules import location_of
@@ -50,9 +50,8 @@ def _show(value) -> str:
     return fmt(value)
 
 
-def validate(report: dict, form: Form | None = None, prior: dict | None = None) -> list[Finding]:
+def validate(report: dict, form: Form, prior: dict | None = None) -> list[Finding]:
     """Every schema error and every rule finding for `report` (and `prior`, last year's report)."""
-    form = form or load_form((report.get("form") if isinstance(report, dict) else None) or "gov-info-disclosure-2021")
     quick = quick_schema(form.id)
     findings = []
     if quick is None or not conforms(quick, report):

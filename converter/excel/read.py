@@ -514,7 +514,7 @@ class _Reader:
                 self.note("read.template_version", "warning",
                           "填报表不是由当前版本的模板生成（模板指纹不同），已按表头定位读取，请核对结果")
             return form
-        form = self.form or load_form()
+        form = self.form or _most_named(names)
         if not any(name_of(n.key) in names for n in form.numbers):
             self.note("read.no_stamp", "warning", "工作簿不是本工具生成的填报模板（缺少模板标记），已按表头文字定位各表")
         return form
@@ -809,6 +809,12 @@ class _Reader:
         report["year"] = value
         if year is not None and value is not None and int(value) != int(year):
             raise refuse("input.wrong_year", self.path, year=value, wanted=year)
+
+
+def _most_named(names: dict) -> Form:
+    """A workbook without its stamp: the bundled edition most of whose cells it names, the newest on a tie."""
+    forms = [load_form(f) for f in available_forms()]
+    return max(forms, key=lambda f: (sum(name_of(n.key) in names for n in f.numbers), f.first_year, f.id))
 
 
 def _raw(raw):

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from converter.base.atomic import atomic_path
-from converter.form.definition import Form, get_path, load_form
+from converter.form.definition import Form, get_path
 from converter.excel.prior import cover_note, draw_table
 from converter.base.text import text_width
 from converter.engine.arith import evaluate_derived, number, rounded, signed_sum
@@ -40,14 +40,13 @@ class Annotations:
     literals: dict = field(default_factory=dict)  # derived path → number typed over its formula
 
 
-def write_template(target, form: Form | None = None, *, agency: str | None = None, year: int | None = None,
+def write_template(target, form: Form, *, agency: str | None = None, year: int | None = None,
                    contact: str | None = None, phone: str | None = None, values: dict | None = None,
                    annotations: Annotations | None = None, prior=None) -> None:
     """Write the workbook to `target` (a path, written atomically, or a binary file object).
 
     prior: last year's report as a converter.template_prior.Prior: its carried-over cells pre-fill
     the inputs (unless `values` is given) and its values are shown beside the inputs they check."""
-    form = form or load_form()
     if isinstance(target, (str, os.PathLike)):
         with atomic_path(target) as tmp:  # complete or absent; parent folder created; ordinary permissions
             _Writer(form, str(tmp), agency, year, contact, phone, values, annotations, prior).write()

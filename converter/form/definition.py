@@ -13,7 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_FORM = "gov-info-disclosure-2021"
+from converter.base.refusals import refuse
+
+DEFAULT_FORM = "gov-info-disclosure-2021"  # what the CLI uses when --form is not given
 
 
 def data_dir(name: str) -> Path:
@@ -244,24 +246,143 @@ def _rule_instances(spec: dict) -> list[Rule]:
     return out
 
 
+def _placed(rows: list) -> tuple[list[tuple[int, int, dict]], int]:
+    """Grid rows as lists of cells, left to right, skipping slots a span from above covers (as HTML
+    tables do): a row inserted in the definition renumbers nothing by hand. → (r, c, cell), columns."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, row in enumerate(rows, 1):
+        c = 1
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            cell = {"text": cell} if isinstance(cell, str) else cell
+            for i in range(r, r + cell.get("rs", 1)):
+                for j in range(c, c + cell.get("cs", 1)):
+                    taken.add((i, j))
+            placed.append((r, c, cell))
+            c += cell.get("cs", 1)
+    return placed, max((c for _, c in taken), default=0)
+
+
+_SUB_ORDINAL = re.compile(r"^\d+[.．]")
+_GROUP_ORDINAL = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+
+
+def _labels_of(r: int, c: int, grid: list[list[object]]) -> tuple[str, str]:
+    """A number cell's row and column labels, read off the grid: the nearest label to its left (a
+    numbered sub-item "1.…" carries its group's ordinal "（三）"), the nearest label above; a table whose
+    numbers have no label to their left (表四) names the row by the header groups above the column."""
+    left = list(dict.fromkeys(x for x in reversed(grid[r - 1][:c - 1]) if isinstance(x, LabelCell)))
+    up = list(dict.fromkeys(grid[i][c - 1] for i in range(r - 2, -1, -1) if isinstance(grid[i][c - 1], LabelCell)))
+    col = up[0].text if up else ""
+    if left:
+        row = left[0].text
+        group = next((_GROUP_ORDINAL.match(x.text) for x in left[1:] if _GROUP_ORDINAL.match(x.text)), None)
+        if _SUB_ORDINAL.match(row) and group:
+            row = group.group(0) + row
+    else:
+        row = "·".join(x.text for x in reversed(up[1:]))
+    return row, col
+
+
 def _table(spec: dict, derived: dict[str, str]) -> Table:
-    labels, numbers = [], []
-    for c in spec["cells"]:
-        if "key" in c:
-            numbers.append(NumberCell(
-                r=c["r"], c=c["c"], cs=c.get("cs", 1), rs=c.get("rs", 1), key=c["key"], type=c["type"],
-                row_label=c["row_label"], col_label=c["col_label"], table=spec["id"], table_name=spec["name"],
-                derived_by=derived.get(c["key"]),
-            ))
-        else:
-            labels.append(LabelCell(c["r"], c["c"], c.get("rs", 1), c.get("cs", 1), c["text"],
-                                    tuple(c.get("aliases", ()))))
-    return Table(spec["id"], spec["name"], spec["title"], spec["cols"], spec["rows"], spec["header_rows"],
+    placed, cols = _placed(spec["rows"])
+    labels = [LabelCell(r, c, cell.get("rs", 1), cell.get("cs", 1), cell["text"], tuple(cell.get("aliases", ())))
+              for r, c, cell in placed if "key" not in cell]
+    rows = len(spec["rows"])
+    grid: list[list[object]] = [[None] * cols for _ in range(rows)]
+    for cell in labels:
+        for i in range(cell.r, min(cell.r + cell.rs, rows + 1)):
+            for j in range(cell.c, cell.c + cell.cs):
+                grid[i - 1][j - 1] = cell
+    numbers = []
+    for r, c, cell in placed:
+        if "key" not in cell:
+            continue
+        row_label, col_label = _labels_of(r, c, grid)
+        numbers.append(NumberCell(
+            r=r, c=c, cs=cell.get("cs", 1), rs=cell.get("rs", 1), key=cell["key"],
+            type=cell.get("type", spec.get("number_type", "count")),
+            row_label=cell.get("row_label", row_label), col_label=cell.get("col_label", col_label),
+            table=spec["id"], table_name=spec["name"], derived_by=derived.get(cell["key"]),
+        ))
+    return Table(spec["id"], spec["name"], spec["title"], cols, rows, spec["header_rows"],
                  tuple(spec["col_widths"]), tuple(labels), tuple(numbers))
 
 
-def form_from_dict(spec: dict) -> Form:
-    rules = tuple(r for s in spec["rules"] for r in _rule_instances(s))
+class _Problem(Exception):
+    """A mistake in a definition: where (a path into the definition file) and what, in Chinese."""
+
+    def __init__(self, place: str, detail: str):
+        super().__init__(f"{place}: {detail}")
+        self.place, self.detail = place, detail
+
+
+_SCHEMA_WORDS = {
+    "required": "缺少必需的项目", "additionalProperties": "有不认识的项目", "enum": "取值不在允许的范围内",
+    "const": "取值不对", "type": "类型不对", "pattern": "格式不对", "minItems": "不能为空", "minLength": "不能为空",
+    "minimum": "数值过小", "maximum": "数值过大", "oneOf": "既不是标签也不是数字单元格",
+}
+
+
+def _place(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "（顶层）"
+
+
+def _schema_problem(spec) -> _Problem | None:
+    import jsonschema  # only when a definition is loaded: a few per run, cached
+
+    validator = jsonschema.Draft202012Validator(_definition_schema())
+    errors = sorted(validator.iter_errors(spec), key=lambda e: (len(list(e.absolute_path)), list(map(str, e.absolute_path))))
+    if not errors:
+        return None
+    e = errors[0]
+    detail = _SCHEMA_WORDS.get(e.validator, "不符合定义格式")
+    if e.validator == "required":
+        detail += "：" + "、".join(k for k in e.validator_value if isinstance(e.instance, dict) and k not in e.instance)
+    elif e.validator == "additionalProperties" and isinstance(e.instance, dict):
+        detail += "：" + "、".join(sorted(set(e.instance) - set(e.schema.get("properties", {}))))
+    elif e.validator == "enum":
+        detail += f"：“{e.instance}”，应为 " + "、".join(map(str, e.validator_value))
+    elif not isinstance(e.instance, (dict, list)):
+        detail += f"：{json.dumps(e.instance, ensure_ascii=False)}"
+    return _Problem(_place(e.absolute_path), detail)
+
+
+@functools.lru_cache(maxsize=1)
+def _definition_schema() -> dict:
+    return json.loads((Path(__file__).resolve().parent / "definition.schema.json").read_text(encoding="utf-8"))
+
+
+def rule_kinds() -> tuple[str, ...]:
+    """The rule kinds a definition may use (the engine registers an evaluator for each)."""
+    return tuple(_definition_schema()["properties"]["rules"]["items"]["properties"]["kind"]["enum"])
+
+
+def form_from_dict(spec: dict, source: str = "") -> Form:
+    """The Form a definition describes; InputError (form.invalid) naming `source` and the place in it."""
+    try:
+        problem = _schema_problem(spec)
+        if problem:
+            raise problem
+        return _build(spec)
+    except _Problem as p:
+        raise refuse("form.invalid", source or f"表式定义“{spec.get('id', '?') if isinstance(spec, dict) else '?'}”",
+                      place=p.place, detail=p.detail) from None
+
+
+def _build(spec: dict) -> Form:
+    rules = []
+    for i, s in enumerate(spec["rules"]):
+        try:
+            rules.extend(_rule_instances(s))
+        except (KeyError, IndexError) as e:
+            raise _Problem(f"rules[{i}]", f"规则 {s['id']} 的 each 中没有 {e}") from None
+    rules = tuple(rules)
     derived: dict[str, str] = {}
     for r in rules:
         if r.derive:
@@ -281,26 +402,61 @@ def form_from_dict(spec: dict) -> Form:
         key_totals=tuple((k["key"], k["label"]) for k in spec.get("key_totals", ())),
         source=spec,
     )
-    _check_consistency(form)
+    _check_consistency(form, spec)
     return form
 
 
-def _check_consistency(form: Form) -> None:
-    """A definition whose rules name cells that do not exist would silently check nothing."""
+def _check_consistency(form: Form, spec: dict) -> None:
+    """What a schema cannot say: every name a rule, total or section uses exists, the grid is whole,
+    label overrides agree with the grid. A definition that names a missing cell would check nothing."""
+    seen: dict[str, str] = {}
+    for ti, table in enumerate(form.tables):
+        where = f"tables[{ti}]"
+        if len(table.col_widths) != table.cols:
+            raise _Problem(f"{where}.col_widths", f"{table.name}有 {table.cols} 列，col_widths 给了 {len(table.col_widths)} 个")
+        for cell in (*table.labels, *table.numbers):
+            if cell.r + cell.rs - 1 > table.rows:
+                raise _Problem(f"{where}.rows", f"{table.name}第 {cell.r} 行的单元格跨行超出表格（共 {table.rows} 行）")
+        grid = table.grid()
+        for r, row in enumerate(grid, 1):
+            if any(slot is None for slot in row):
+                raise _Problem(f"{where}.rows[{r - 1}]", f"{table.name}第 {r} 行的单元格不足 {table.cols} 列（或跨列不一致）")
+        for n in table.numbers:
+            if n.key in seen:
+                raise _Problem(f"{where}.rows[{n.r - 1}]", f"数字单元格 {n.key} 重复（另见 {seen[n.key]}）")
+            seen[n.key] = f"{where}.rows[{n.r - 1}]"
+            if n.type not in form.number_types:
+                raise _Problem(f"{where}.rows[{n.r - 1}]", f"{n.key} 的类型“{n.type}”不在 number_types 中")
+            cell_spec = _cell_spec(spec["tables"][ti], n)
+            for name, derived_label in zip(("row_label", "col_label"), _labels_of(n.r, n.c, grid)):
+                given = cell_spec.get(name)
+                if given is not None and form.normalize_label(derived_label) not in form.normalize_label(given):
+                    raise _Problem(f"{where}.rows[{n.r - 1}]",
+                                   f"{n.key} 的 {name}“{given}”与表格中的标签“{derived_label}”不一致")
     keys = set(form.cell) | set(form.text)
+    ids = [r["id"] for r in spec["rules"]]
+    for i, rule_spec in enumerate(spec["rules"]):
+        if ids.index(rule_spec["id"]) != i:
+            raise _Problem(f"rules[{i}].id", f"规则编号 {rule_spec['id']} 重复")
+    index = {rid: i for i, rid in enumerate(ids)}
     for rule in form.rules:
         for term in (*rule.left, *rule.right):
             if term.path not in keys:
-                raise ValueError(f"rule {rule.id} names unknown cell {term.path}")
+                raise _Problem(f"rules[{index[rule.code]}]", f"规则 {rule.id} 引用了不存在的单元格 {term.path}（unknown cell）")
         if rule.operand and rule.operand not in keys:
-            raise ValueError(f"rule {rule.id} names unknown cell {rule.operand}")
-    for key, _ in form.key_totals:
+            raise _Problem(f"rules[{index[rule.code]}].operand", f"规则 {rule.id} 引用了不存在的单元格 {rule.operand}（unknown cell）")
+    for i, (key, _) in enumerate(form.key_totals):
         if key not in keys:
-            raise ValueError(f"key_totals names unknown cell {key}")
-    for table in form.tables:
-        for row in table.grid():
-            if any(slot is None for slot in row):
-                raise ValueError(f"table {table.id} has an uncovered grid slot")
+            raise _Problem(f"key_totals[{i}]", f"引用了不存在的单元格 {key}（unknown cell）")
+    for i, section in enumerate(form.sections):
+        if section.text and section.text not in form.text:
+            raise _Problem(f"sections[{i}].text", f"没有文字项 {section.text}")
+        if section.table and section.table not in form.table:
+            raise _Problem(f"sections[{i}].table", f"没有表格 {section.table}")
+
+
+def _cell_spec(table_spec: dict, n: NumberCell) -> dict:
+    return next(c for row in table_spec["rows"] for c in row if isinstance(c, dict) and c.get("key") == n.key)
 
 
 def available_forms() -> list[str]:
@@ -308,10 +464,31 @@ def available_forms() -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def load_form(form_id: str = DEFAULT_FORM) -> Form:
-    if not re.fullmatch(r"[a-z0-9-]+", form_id):
-        raise KeyError(form_id)
-    path = data_dir("templates") / f"{form_id}.json"
-    if not path.is_file():
-        raise KeyError(form_id)
-    return form_from_dict(json.loads(path.read_text(encoding="utf-8")))
+def load_definition(path: str) -> Form:
+    """A definition file anywhere (`--form 路径.json`); InputError naming the file and the place in it."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise refuse("form.unknown", path, forms="、".join(available_forms())) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise refuse("form.invalid", path, place="（文件）", detail=f"无法读取：{e}") from None
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise refuse("form.invalid", path, place=f"第 {e.lineno} 行第 {e.colno} 列", detail="不是有效的 JSON") from None
+    return form_from_dict(spec, str(path))
+
+
+def load_form(form_id: str) -> Form:
+    """A bundled edition by its id (templates/<id>.json)."""
+    if not re.fullmatch(r"[a-z0-9-]+", str(form_id)) or not (data_dir("templates") / f"{form_id}.json").is_file():
+        raise refuse("form.unknown", form_id, forms="、".join(available_forms()))
+    return load_definition(str(data_dir("templates") / f"{form_id}.json"))
+
+
+def resolve_form(value: str) -> Form:
+    """`--form`: a bundled edition's id, or the path of a definition file."""
+    if value.lower().endswith(".json") or "/" in value or "\\" in value:
+        return load_definition(str(Path(value).resolve()))
+    return load_form(value)

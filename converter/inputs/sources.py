@@ -15,19 +15,24 @@ from converter.published import import_file
 MAX_JSON_BYTES = 20 * 1024 * 1024
 
 
-def form_of(report, path) -> Form:
-    """The form a report claims to be; InputError when it is another form or none."""
+def form_of(report, path, form: Form | None = None) -> Form:
+    """The form a report claims to be (it must be `form` when one is given); InputError when it is
+    another form or none."""
     if not isinstance(report, dict):
         raise refuse("input.not_report", path, detail="顶层应为对象")
     form_id = report.get("form")
     if form_id is None:
         raise refuse("input.not_report", path, detail="缺少 form 字段")
+    if form is not None:
+        if form_id != form.id:
+            raise refuse("input.other_form", path, form_id=form_id, what="报告", forms=form.id)
+        return form
     if form_id not in available_forms():
         raise refuse("input.other_form", path, form_id=form_id, what="报告", forms="、".join(available_forms()))
     return load_form(form_id)
 
 
-def load_json(path: Path) -> Loaded:
+def load_json(path: Path, form: Form | None = None) -> Loaded:
     data = read_bytes(path, MAX_JSON_BYTES)
     try:
         report = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
@@ -39,19 +44,19 @@ def load_json(path: Path) -> Loaded:
         raise refuse("input.not_json", path, detail="嵌套过深") from None
     except ValueError as e:  # NaN / Infinity: not JSON, Python's json accepts them by default
         raise refuse("input.not_json", path, detail=str(e)) from None
-    return Loaded(report, form_of(report, path), [], str(path))
+    return Loaded(report, form_of(report, path, form), [], str(path))
 
 
 def _no_constant(name):
     raise ValueError(f"含有 {name}，不是标准 JSON 数字")
 
 
-def _load_xlsx(path: Path) -> Loaded:
-    return read_workbook(path)
+def _load_xlsx(path: Path, form: Form | None = None) -> Loaded:
+    return read_workbook(path, form=form)
 
 
-def _load_published(path: Path) -> Loaded:
-    return import_file(path)
+def _load_published(path: Path, form: Form | None = None) -> Loaded:
+    return import_file(path, form)
 
 
 LOADERS = {".json": load_json, ".xlsx": _load_xlsx, ".html": _load_published, ".htm": _load_published,
@@ -61,10 +66,12 @@ LOADERS = {".json": load_json, ".xlsx": _load_xlsx, ".html": _load_published, ".
 SPREADSHEET_LIKE = (".xls", ".et", ".ett", ".xlsm", ".xlsb", ".xltx", ".ods", ".csv")
 
 
-def load_report(path: str | os.PathLike) -> Loaded:
+def load_report(path: str | os.PathLike, form: Form | None = None) -> Loaded:
+    """Any supported file as a report. The edition comes from the file itself (a workbook's stamp, the
+    JSON's `form`, a published report's contents); with `form` given, another edition is refused."""
     path = Path(path)
     loader = LOADERS.get(path.suffix.lower()) or (_load_xlsx if path.suffix.lower() in SPREADSHEET_LIKE else None)
     if loader is None:
         kinds = "、".join((".xlsx", ".json", ".html", ".htm", ".docx", ".txt"))
         raise refuse("input.unsupported", path, suffix=path.suffix or "无扩展名", kinds=kinds)
-    return loader(path)
+    return loader(path, form)

@@ -11,7 +11,8 @@ from converter.base.errors import InputError
 from converter.base.files import read_bytes
 from converter.engine.loaded import Loaded
 from converter.base.sniff import open_safe_zip
-from converter.published.core import build_report
+from converter.form.definition import Form
+from converter.published.core import build_report, choose_form
 from converter.published.read_docx import read_docx
 from converter.published.read_html import read_html
 from converter.published.read_text import read_text
@@ -33,7 +34,7 @@ def suffix_is_docx(path: Path) -> bool:
     return path.suffix.lower() == ".docx"
 
 
-def import_file(path: str | os.PathLike) -> Loaded:
+def import_file(path: str | os.PathLike, form: Form | None = None) -> Loaded:
     """A published report → Loaded(report, form, findings): what was guessed or unreadable is a finding."""
     path = Path(path)
     reader = _reader(path.suffix.lower(), path)
@@ -48,7 +49,7 @@ def import_file(path: str | os.PathLike) -> Loaded:
         raise InputError("import.unreadable", f"{path}：无法读取（{type(e).__name__}: {e}）", str(path)) from None
     if not blocks:
         raise InputError("import.empty", f"{path}：没有读到任何内容", str(path))
-    loaded = build_report(blocks, str(path), source_title=page_title)
+    loaded = build_report(blocks, str(path), source_title=page_title, form=form or choose_form(blocks))
     nothing_read = sum(f.code == "import.missing_table" for f in loaded.findings) == len(loaded.form.tables)
     if nothing_read and not any(loaded.report["text"].values()):
         raise InputError("import.not_report", f"{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from converter.base.errors import InputError
 from converter.engine.findings import Finding, Location
-from converter.form.definition import Form, NumberCell, Table, get_path, load_form, set_path
+from converter.form.definition import Form, NumberCell, Table, available_forms, get_path, load_form, set_path
 from converter.engine.rules import location_of
 from converter.engine.loaded import Loaded
 
@@ -271,9 +271,30 @@ class _Reader:
         self.findings.append(Finding(code, severity, message, loc, context))
 
 
-def build_report(blocks: list, path: str = "", *, source_title: str = "", form: Form | None = None) -> Loaded:
-    """Blocks of one published report → Loaded(report, form, findings)."""
-    form = form or load_form()
+def choose_form(blocks: list) -> Form:
+    """The bundled edition a published report is written in: the one most of whose table labels and
+    section headings it contains (the newest edition on a tie)."""
+    texts = {_squash(t) for b in blocks for t in _block_texts(b)}
+    text = "\n".join(texts)
+
+    def score(form: Form) -> int:
+        labels = {form.normalize_label(lab.text) for t in form.tables for lab in t.labels}
+        labels |= {form.normalize_label(s.heading) for s in form.sections}
+        folded = form.normalize_label(text)
+        return sum(1 for lab in labels if lab and lab in folded)
+
+    forms = [load_form(f) for f in available_forms()]
+    return max(forms, key=lambda f: (score(f), f.first_year, f.id))
+
+
+def _block_texts(block) -> list[str]:
+    if isinstance(block, Para):
+        return [block.text]
+    return [s.text for row in getattr(block, "rows", ()) for s in row]
+
+
+def build_report(blocks: list, path: str = "", *, source_title: str = "", form: Form) -> Loaded:
+    """Blocks of one published report in the edition `form` → Loaded(report, form, findings)."""
     rd = _Reader(form, str(path))
     check_legacy(blocks, form, path)
     specs = table_specs(form)

@@ -23,7 +23,7 @@ from converter.engine.findings import count_by_severity
 from converter.engine.pipeline import check_loaded
 from converter.engine.schema import validator_for
 from converter.excel.annotate import annotate
-from converter.form.definition import get_path, load_form
+from converter.form.definition import DEFAULT_FORM, Form, available_forms, get_path, load_form
 from converter.inputs.priors import load_prior_folder
 from converter.inputs.sources import load_report
 from converter.round.manifest import PreviousRun, Spool, read_manifest
@@ -67,6 +67,7 @@ class Options:
     inbox: Path
     outbox: Path
     force: bool = False
+    form: Form | None = None  # --form: only this edition is accepted
 
 
 # Last year's reports by folded agency name: set in the parent before workers fork, or handed to
@@ -88,7 +89,7 @@ def process_one(path: Path, opts: Options) -> dict:
     item: dict = {"file": rel.as_posix(), "agency": None, "year": None, "outputs": {}, "findings": [],
                   "totals": {}, "error": None}
     try:
-        loaded = load_report(path)  # first: it refuses FIFOs, devices and broken links before anything opens them
+        loaded = load_report(path, opts.form)  # first: it refuses FIFOs, devices and broken links before anything opens them
         item["sha256"] = sha256_of(path)
         report, form = loaded.report, loaded.form
         prior = _PRIORS.get(agency_key(report.get("agency")))
@@ -155,9 +156,10 @@ def _init_worker(priors: dict | None = None) -> None:
 
 def warm_up() -> None:
     """Prepare once in the parent: forked workers inherit it instead of paying per worker."""
-    form = load_form()
-    validator_for(form.id)
-    word_report.skeleton(form)
+    for form_id in available_forms():
+        form = load_form(form_id)
+        validator_for(form.id)
+        word_report.skeleton(form)
 
 
 @dataclass
@@ -249,7 +251,7 @@ def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
 
 
 def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool = False, progress=None,
-              prior=None) -> BatchResult:
+              prior=None, form: Form | None = None) -> BatchResult:
     """Convert every returned workbook in inbox; `progress(done, total, item)` is called after each file."""
     inbox, outbox = Path(inbox), Path(outbox)
     if not inbox.is_dir():
@@ -263,9 +265,9 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     _PRIORS.clear()
     _PRIORS.update(priors)
     paths = discover(inbox, outbox)
-    opts = Options(inbox, outbox, force)
+    opts = Options(inbox, outbox, force, form)
     previous = None if (force or prior) else PreviousRun(outbox / MANIFEST)
-    roll = RollUp(load_form())
+    roll = RollUp(form or load_form(DEFAULT_FORM))  # TODO(edition): one roll-up per edition
     records: dict[str, dict] = {}
     with atomic_path(outbox / MANIFEST) as manifest_tmp:
         spool = Spool(manifest_tmp)

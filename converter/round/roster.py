@@ -21,7 +21,7 @@ from converter.base.errors import InputError
 from converter.base.text import agency_key
 from converter.excel.prior import next_year
 from converter.excel.template import write_template
-from converter.form.definition import Form, load_form
+from converter.form.definition import Form
 
 NAME_COLUMN = "单位名称"
 OPTIONAL_COLUMNS = ("联系人", "邮箱", "截止日期")
@@ -97,9 +97,8 @@ def workbook_name(agency: str, year: int) -> str:
 
 
 def build_eml(agency: str, year: int, to: str, attachment: Path, *, contact: str = "", deadline: str = "",
-              sender: str | None = None, form: Form | None = None) -> bytes:
+              sender: str | None = None, form: Form) -> bytes:
     """A draft e-mail (X-Unsent) with the workbook attached, in Chinese."""
-    form = form or load_form()
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = f"请于{deadline}前报送{agency}{year}年{form.name}数据"
     msg["To"] = ", ".join(a for a in re.split(r"[;；,，\s]+", to) if a)
@@ -147,12 +146,11 @@ _EMAIL = re.compile(r"[^@\s,;，；]+@[^@\s,;，；]+\.[^@\s,;，；]+")
 
 
 def make_roster_templates(roster_path, year: int, outdir, *, deadline: str | None = None,
-                          sender: str | None = None, form: Form | None = None, priors: dict | None = None) -> RosterResult:
+                          sender: str | None = None, form: Form, priors: dict | None = None) -> RosterResult:
     """One workbook per agency in the roster (agency and year locked) plus an .eml where there is an address.
 
     priors: agency_key(agency) → template_prior.Prior (load_prior_dir): each agency found there gets its
     template pre-filled from its own last year's report."""
-    form = form or load_form()
     rows = read_roster(roster_path)
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():

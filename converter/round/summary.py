@@ -7,7 +7,7 @@ from pathlib import Path
 
 from converter.base.atomic import atomic_path
 from converter.engine.findings import SEVERITIES, SEVERITY_LABELS
-from converter.form.definition import Form, get_path, load_form, set_path
+from converter.form.definition import Form, get_path, set_path
 from converter.base.text import agency_key, text_width
 
 SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET = "汇总", "问题清单", "合计"
@@ -79,7 +79,7 @@ def write_summary(result) -> Path:
     import xlsxwriter
 
     items = result.items
-    form = load_form()
+    form = result.rollup.form
     target = result.outbox / summary_name(items)
     with atomic_path(target) as tmp:
         # constant_memory: rows stream to disk, so thousands of inputs cost no more memory than ten

@@ -81,6 +81,6 @@ def test_quick_check_agrees_with_jsonschema(changes):
                 set_path(report, path, value)
         else:
             report[path] = value
-    schema = quick_schema(_FORM.id)
+    schema = quick_schema(_FORM)
     assert schema is not None
-    assert conforms(schema, report) == validator_for(_FORM.id).is_valid(report)
+    assert conforms(schema, report) == validator_for(_FORM).is_valid(report)

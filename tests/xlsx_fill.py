@@ -15,20 +15,21 @@ def named_cell(wb, path: str):
     return wb[sheet][coord.replace("$", "")]
 
 
-def fill(wb, report: dict, keys=None) -> None:
+def fill(wb, report: dict, keys=None, form=None) -> None:
     """Write every input number and text of `report` into the cells named after their paths."""
-    form = load_form(DEFAULT_FORM)
+    form = form or load_form(report.get("form") or DEFAULT_FORM)
     keys = keys or [n.key for n in form.inputs] + [t.key for t in form.texts]
     for key in keys:
         named_cell(wb, key).value = get_path(report, key)
 
 
-def filled_template(tmp_path: Path, report: dict, name: str = "filled.xlsx", edit=None) -> Path:
+def filled_template(tmp_path: Path, report: dict, name: str = "filled.xlsx", edit=None, form=None) -> Path:
     """A template for report's agency/year, filled with its inputs via openpyxl (optionally edited)."""
+    form = form or load_form(report.get("form") or DEFAULT_FORM)
     blank = tmp_path / ("blank-" + name)
-    write_template(blank, load_form(DEFAULT_FORM), agency=report["agency"], year=report["year"])
+    write_template(blank, form, agency=report["agency"], year=report["year"])
     wb = openpyxl.load_workbook(blank)
-    fill(wb, report)
+    fill(wb, report, form=form)
     if edit:
         edit(wb)
     out = tmp_path / name

@@ -4,7 +4,6 @@ schemas/<form>.schema.json is this output, committed; a test fails when it drift
 """
 from __future__ import annotations
 
-import functools
 import json
 
 from converter.form.definition import Form, available_forms, data_dir, load_form
@@ -55,14 +54,17 @@ def schema_path(form_id: str):
     return data_dir("schemas") / f"{form_id}.schema.json"
 
 
-@functools.lru_cache(maxsize=None)
-def validator_for(form_id: str):
-    """Built once per process: building a jsonschema validator per document costs 10× the check."""
+_VALIDATORS: dict[int, tuple[Form, object]] = {}
+
+
+def validator_for(form: Form):
+    """Built once per form and process: building a jsonschema validator per document costs 10× the check."""
     import jsonschema
 
-    path = schema_path(form_id)
-    schema = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else build_schema(load_form(form_id))
-    return jsonschema.Draft202012Validator(schema)
+    known = _VALIDATORS.get(id(form))
+    if known is None or known[0] is not form:
+        known = _VALIDATORS[id(form)] = (form, jsonschema.Draft202012Validator(build_schema(form)))
+    return known[1]
 
 
 # ---- a quick conformance test for the subset of JSON Schema that build_schema emits --------------
@@ -116,9 +118,8 @@ def conforms(schema: dict, value) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=None)
-def quick_schema(form_id: str) -> dict | None:
-    schema = validator_for(form_id).schema
+def quick_schema(form: Form) -> dict | None:
+    schema = validator_for(form).schema
     return schema if supports_quick_check(schema) else None
 
 

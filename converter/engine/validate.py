@@ -52,10 +52,10 @@ def _show(value) -> str:
 
 def validate(report: dict, form: Form, prior: dict | None = None) -> list[Finding]:
     """Every schema error and every rule finding for `report` (and `prior`, last year's report)."""
-    quick = quick_schema(form.id)
+    quick = quick_schema(form)
     findings = []
     if quick is None or not conforms(quick, report):
-        errors = sorted(validator_for(form.id).iter_errors(report), key=lambda e: list(map(str, e.absolute_path)))
+        errors = sorted(validator_for(form).iter_errors(report), key=lambda e: list(map(str, e.absolute_path)))
         findings = [_schema_finding(form, e) for e in errors]
     if isinstance(report, dict):
         findings.extend(evaluate(form, report, prior if isinstance(prior, dict) else None))

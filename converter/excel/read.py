@@ -504,12 +504,12 @@ class _Reader:
     def identify(self, stamp: dict, names: dict) -> Form:
         form_id = stamp.get("form")
         if form_id:
-            if form_id not in available_forms():
+            if self.form is not None and self.form.id != form_id:
+                raise refuse("input.other_form", self.path, form_id=form_id, what="填报表", forms=self.form.id)
+            if self.form is None and form_id not in available_forms():
                 raise refuse("input.other_form", self.path, form_id=form_id, what="填报表",
                              forms="、".join(available_forms()))
             form = self.form or load_form(str(form_id))
-            if form.id != form_id:
-                raise refuse("input.other_form", self.path, form_id=form_id, what="填报表", forms=form.id)
             if str(stamp.get("fingerprint") or "") != fingerprint(form):
                 self.note("read.template_version", "warning",
                           "填报表不是由当前版本的模板生成（模板指纹不同），已按表头定位读取，请核对结果")

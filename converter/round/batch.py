@@ -158,7 +158,7 @@ def warm_up() -> None:
     """Prepare once in the parent: forked workers inherit it instead of paying per worker."""
     for form_id in available_forms():
         form = load_form(form_id)
-        validator_for(form.id)
+        validator_for(form)
         word_report.skeleton(form)
 
 

@@ -8,7 +8,7 @@ from converter.engine.validate import validate
 
 def test_committed_schema_is_current(form):
     committed = (data_dir("schemas") / f"{form.id}.schema.json").read_text(encoding="utf-8")
-    assert committed == schema_text(form), "schemas/ is stale: run python -m converter.schema"
+    assert committed == schema_text(form), "schemas/ is stale: run python -m converter.engine.schema"
 
 
 def test_schema_accepts_every_example(form):

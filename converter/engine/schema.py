@@ -123,7 +123,7 @@ def quick_schema(form: Form) -> dict | None:
     return schema if supports_quick_check(schema) else None
 
 
-if __name__ == "__main__":  # python -m converter.schema: regenerate schemas/ from templates/
+if __name__ == "__main__":  # python -m converter.engine.schema: regenerate schemas/ from templates/
     for fid in available_forms():
         schema_path(fid).write_text(schema_text(load_form(fid)), encoding="utf-8")
         print(schema_path(fid))

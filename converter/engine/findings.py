@@ -30,18 +30,34 @@ class Location:
         return "".join(parts) or self.path
 
 
+WHERE = "{where}"  # in a message: the location in words, rendered once the sheet and cell are known
+
+
 @dataclass(frozen=True)
 class Finding:
+    """`text` may hold WHERE, rendered from the location when the message is read: a rule's finding on
+    a workbook names 表三!D7 although the rule was evaluated on JSON, before the cell was known."""
+
     code: str
     severity: str
-    message: str
+    text: str
     location: Location = field(default_factory=Location)
     context: dict = field(default_factory=dict)
 
+    @property
+    def message(self) -> str:
+        if WHERE not in self.text:
+            return self.text
+        return self.text.replace(WHERE, self.location.describe() or "报告")
+
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["location"] = {k: v for k, v in d["location"].items() if v is not None}
-        return d
+        return {"code": self.code, "severity": self.severity, "message": self.message,
+                "location": {k: v for k, v in asdict(self.location).items() if v is not None},
+                "context": self.context}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        return cls(d["code"], d["severity"], d["message"], Location(**d.get("location", {})), d.get("context", {}))
 
     def with_location(self, **changes) -> "Finding":
         return replace(self, location=replace(self.location, **changes))

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from converter.engine.arith import fmt, number, rounded
-from converter.engine.findings import Finding, Location
+from converter.engine.findings import WHERE, Finding, Location
 from converter.form.definition import Form, NumberCell, Rule, Term, get_path
 
 
@@ -76,7 +76,7 @@ def _equation(form: Form, rule: Rule, report: dict, prior: dict | None) -> Findi
     if len(rule.left) > 1:  # a balance names the column (or row) it holds in, not one cell
         loc = replace(loc, row_label=None if shared == "col" else loc.row_label,
                       col_label=None if shared == "row" else loc.col_label)
-    where = loc.describe()
+    where = WHERE
     right_text = _side_text(form, rule.right, rv, shared)
     right_text = f"{right_text} = {fmt(right)}" if len(rule.right) > 1 else right_text
     if len(rule.left) == 1:
@@ -109,7 +109,7 @@ def _blank_cells(form: Form, rule: Rule, report: dict) -> list[Finding]:
             first = cells[0]
             if len(cells) == 1:
                 loc = location_of(form, first.key)
-                message = f"{loc.describe()}留空（按 0 计算，建议填写 0）"
+                message = f"{WHERE}留空（按 0 计算，建议填写 0）"
             else:
                 rows_text = _rows_text(table, [row[0] for row in rows])
                 loc = Location(path=_common_prefix([c.key for c in cells]), table=table.name,
@@ -158,7 +158,7 @@ def _max(form: Form, rule: Rule, report: dict) -> Finding | None:
         return None
     loc = location_of(form, rule.operand)
     return Finding(rule.code, rule.severity,
-                   f"{loc.describe()}为 {fmt(value)}，超过 {fmt(limit)}：{rule.title}，请核对单位",
+                   f"{WHERE}为 {fmt(value)}，超过 {fmt(limit)}：{rule.title}，请核对单位",
                    loc, {"rule": rule.id, "title": rule.title, "value": value, "max": limit})
 
 

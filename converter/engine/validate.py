@@ -1,7 +1,7 @@
 """The validator: JSON Schema errors and rule results, all of them, as findings."""
 from __future__ import annotations
 
-from converter.engine.findings import Finding, Location
+from converter.engine.findings import WHERE, Finding, Location
 from converter.form.definition import Form
 from converter.engine.arith import fmt
 from converter.engine.kinds import evaluate
@@ -37,8 +37,7 @@ def _schema_finding(form: Form, error) -> Finding:
     value = error.instance if not isinstance(error.instance, (dict, list)) else "…"
     detail = template.format(expected=expected, value=_show(value), limit=fmt(expected) if not isinstance(
         expected, (dict, list)) else expected, missing=missing, extra=extra, kind=kind)
-    where = loc.describe() or "报告"
-    return Finding(f"schema.{kind}", "error", f"{where}：{detail}", loc,
+    return Finding(f"schema.{kind}", "error", f"{WHERE}：{detail}", loc,
                    {"validator": kind, "schema_message": error.message})
 
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import re
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
 
 from converter.base.atomic import write_bytes
-from converter.engine.findings import Finding, Location
-from converter.form.definition import Form, get_path
+from converter.engine.findings import Finding
+from converter.engine.printed import (DRAFT_NOTICE, format_number, paragraphs,  # noqa: F401 (re-exported)
+                                       printed_report, run_in_heading, width_chars)
+from converter.form.definition import Form
 
 # ---- units and page geometry ---------------------------------------------------------------
 TWIPS_PER_MM = 1440 / 25.4
@@ -53,24 +53,17 @@ ROW_MIN_HEIGHT = mm(6)  # "at least": long labels still wrap
 SMALL_TABLE_COLS = 12  # tables this wide (表四: 15 columns) use 9 pt text
 
 DRAFT_MARK = "草稿"
-DRAFT_TITLE_SUFFIX = "（草稿）"
-DRAFT_HEADER = "草稿　未通过校验，不得公开发布"
+DRAFT_HEADER = DRAFT_NOTICE
 
 AFTER_TABLE = f'<w:spacing w:before="{LINE_BODY // 2}"/>'
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-PREAMBLE = "text.preamble"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
-# Characters XML 1.0 cannot hold (python-docx raises on them): C0 controls except tab/newline/CR,
-# lone surrogates, U+FFFE and U+FFFF.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_LEVEL2 = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
 BODY_CHAR = '<w:rStyle w:val="BodyTextChar"/>'
-_RUN_IN_HEADING = re.compile(r"^([（(][一二三四五六七八九十]+[）)][^。：:]{1,30}[。：:])(.+)$")
 
 
 # ---- small XML helpers ---------------------------------------------------------------------
@@ -306,59 +299,7 @@ def build_table(table) -> TableSkeleton:
     return TableSkeleton(tuple(merged), tuple(merged_holes), style)
 
 
-# ---- values and text -----------------------------------------------------------------------
-def format_number(value, blank_as_zero: bool = False) -> str:
-    """A cell value as printed: integers plainly, amounts with exactly their decimals, blank as ''."""
-    if value is None:
-        return "0" if blank_as_zero else ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, str):
-        return value.strip()
-    return ""
-
-
-class TextCleaner:
-    """Removes characters Word cannot store and remembers where, for one finding per text."""
-
-    def __init__(self):
-        self.findings: list[Finding] = []
-
-    def __call__(self, text, path: str, label: str) -> str:
-        if text is None:
-            return ""
-        if not isinstance(text, str):
-            text = str(text)
-        found = _ILLEGAL.findall(text)
-        if not found:
-            return text
-        names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
-        self.findings.append(Finding(
-            "report.text_cleaned", "warning",
-            f"{label}：删除了 {len(found)} 个无法写入 Word 的控制字符（{names}）",
-            Location(path=path), {"removed": len(found), "characters": names}))
-        return _ILLEGAL.sub("", text)
-
-
-def paragraphs(text: str) -> list[tuple[str, str]]:
-    """Narrative text → (style, text) paragraphs; a line starting with （一）/(一) is a level-2 heading."""
-    out = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = line.strip(" \t\u3000")
-        if not line:
-            continue
-        out.append(("Heading2" if _LEVEL2.match(line) else "BodyText", line))
-    return out
-
-
+# ---- values and text ----------------------------------------------------------------------
 TITLE_CHARS_PER_LINE = 20  # 156 mm of 22 pt characters
 
 
@@ -366,21 +307,16 @@ def _title_para(title: str, name: str) -> str:
     """A title too long for one line breaks before the form's name ("衡阳市商务局2025年" /
     "政府信息公开工作年度报告") rather than wherever the line fills, which can strand one character."""
     head, sep, tail = title.rpartition(name)
-    if not sep or not head or _width_chars(title) <= TITLE_CHARS_PER_LINE:
+    if not sep or not head or width_chars(title) <= TITLE_CHARS_PER_LINE:
         return _para("Title", title)
     runs = _run(head) + "<w:r><w:br/></w:r>" + _run(name + tail)
     return f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{runs}</w:p>'
 
 
-def _width_chars(text: str) -> float:
-    """Printed width in full-width characters: digits and Latin letters count half."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
-
-
 def signature(agency: str, date_text: str) -> list[str]:
     """GB/T 9704 7.3.5: the date 4 characters in from the right, the agency centred over the date;
     an agency name longer than the date sits 2 characters in, with the date centred under it."""
-    w_agency, w_date = _width_chars(agency), _width_chars(date_text)
+    w_agency, w_date = width_chars(agency), width_chars(date_text)
     if w_agency <= w_date:
         right = {"agency": 4 + (w_date - w_agency) / 2, "date": 4.0}
     else:
@@ -398,15 +334,11 @@ def narrative_para(style: str, line: str) -> str:
     """A narrative paragraph. "（一）主动公开。全年……" keeps its heading part in the level-2 style and
     sets the sentence that follows in body type (character style Body Text Char), as GB/T 9704 practice does."""
     if style == "Heading2":
-        m = _RUN_IN_HEADING.match(line)
-        if m:
-            return (f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>{_run(m.group(1))}'
-                    f'{_run(m.group(2), BODY_CHAR)}</w:p>')
+        split = run_in_heading(line)
+        if split:
+            return (f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>{_run(split[0])}'
+                    f'{_run(split[1], BODY_CHAR)}</w:p>')
     return _para(style, line)
-
-
-def chinese_date(value: _dt.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 # ---- the package ---------------------------------------------------------------------------
@@ -549,43 +481,28 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
                  draft: bool = False) -> tuple[bytes, list[Finding]]:
     """The .docx bytes for one report, and findings about what had to be changed to write it."""
     skel = skeleton(form)
-    clean = TextCleaner()
-    agency = clean(report.get("agency"), "agency", "单位名称").strip()
-    year = report.get("year")
-    year_text = clean("" if year is None else year, "year", "年度").strip()
-    title = form.title(agency, year_text) + (DRAFT_TITLE_SUFFIX if draft else "")
+    printed = printed_report(report, form, blank_as_zero=blank_as_zero, sign_date=sign_date, draft=draft)
+    title, agency = printed.title, printed.agency
 
     body: list[str] = [_title_para(title, form.name)]
-    preamble_key = PREAMBLE if PREAMBLE in form.text else None  # the unnumbered text before section 一
-    if preamble_key:
-        preamble = clean(get_path(report, preamble_key), preamble_key, form.text[preamble_key].label)
-        if not preamble.strip():
-            preamble = form.default_preamble(year_text)
-        for _, text in paragraphs(preamble):
-            body.append(_para("BodyText", text))
+    body.extend(_para("BodyText", text) for text in printed.preamble)
     last_is_table = False
-    for section in form.sections:
+    for section in printed.sections:
         # a heading right under a table gets half a line of air
         body.append(_para("Heading1", section.heading, AFTER_TABLE if last_is_table else ""))
         last_is_table = False
-        if section.text:
-            label = form.text[section.text].label if section.text in form.text else section.heading
-            text = clean(get_path(report, section.text), section.text, label)
-            for style, line in paragraphs(text):
-                body.append(narrative_para(style, line))
-        if section.table:
-            tskel = skel.tables[section.table]
+        for style, line in section.paragraphs:
+            body.append(narrative_para(style, line))
+        if section.table is not None:
+            tskel = skel.tables[section.table.id]
             parts = list(tskel.parts)
             for index, cell in tskel.holes:
-                value = format_number(get_path(report, cell.key), blank_as_zero)
-                if value and isinstance(get_path(report, cell.key), str):
-                    value = clean(value, cell.key, f"{cell.table_name}「{cell.row_label}」行「{cell.col_label}」列")
-                parts[index] = _run(value)
+                parts[index] = _run(section.values[cell.key])
             body.append("".join(parts))
             last_is_table = True
-    if sign_date is not None:
+    if printed.sign_date is not None:
         body.append(_para("BodyText"))
-        body.extend(signature(agency, chinese_date(sign_date)))
+        body.extend(signature(agency, printed.sign_date))
         last_is_table = False
     if last_is_table:
         body.append(_para("BodyText"))
@@ -609,7 +526,7 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
     ]
     if draft:
         members.append(("word/header1.xml", static["word/header1.xml"]))
-    return _zip(members), clean.findings
+    return _zip(members), printed.findings
 
 
 def write_atomic(data: bytes, out_path: str | os.PathLike) -> Path:

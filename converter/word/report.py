@@ -189,6 +189,35 @@ def settings_xml() -> str:
             '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>')
 
 
+def theme_xml() -> str:
+    """The theme part Word expects beside every document (colours, fonts, effects), kept minimal:
+    Office's default colours; the theme fonts are the report's Latin and body fonts."""
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    colours = [("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'),
+               ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>'),
+               ("dk2", '<a:srgbClr val="44546A"/>'), ("lt2", '<a:srgbClr val="E7E6E6"/>'),
+               ("accent1", '<a:srgbClr val="4472C4"/>'), ("accent2", '<a:srgbClr val="ED7D31"/>'),
+               ("accent3", '<a:srgbClr val="A5A5A5"/>'), ("accent4", '<a:srgbClr val="FFC000"/>'),
+               ("accent5", '<a:srgbClr val="5B9BD5"/>'), ("accent6", '<a:srgbClr val="70AD47"/>'),
+               ("hlink", '<a:srgbClr val="0563C1"/>'), ("folHlink", '<a:srgbClr val="954F72"/>')]
+    clr = "".join(f"<a:{name}>{value}</a:{name}>" for name, value in colours)
+
+    def font(ea: str) -> str:
+        return f'<a:latin typeface="{FONT_LATIN}"/><a:ea typeface="{ea}"/><a:cs typeface="{FONT_LATIN}"/>'
+
+    solid = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="6350" cap="flat" cmpd="sng" algn="ctr">{solid}<a:prstDash val="solid"/></a:ln>'
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<a:theme xmlns:a="{a}" name="Office">'
+            f'<a:themeElements><a:clrScheme name="Office">{clr}</a:clrScheme>'
+            f'<a:fontScheme name="converter"><a:majorFont>{font(FONT_H1)}</a:majorFont>'
+            f'<a:minorFont>{font(FONT_BODY)}</a:minorFont></a:fontScheme>'
+            f'<a:fmtScheme name="Office"><a:fillStyleLst>{solid * 3}</a:fillStyleLst>'
+            f'<a:lnStyleLst>{line * 3}</a:lnStyleLst>'
+            f'<a:effectStyleLst>{"<a:effectStyle><a:effectLst/></a:effectStyle>" * 3}</a:effectStyleLst>'
+            f'<a:bgFillStyleLst>{solid * 3}</a:bgFillStyleLst></a:fmtScheme></a:themeElements>'
+            '<a:objectDefaults/><a:extraClrSchemeLst/></a:theme>')
+
+
 def _page_field() -> str:
     rpr = "<w:rPr>" + _fonts(FONT_PAGE, FONT_PAGE) + "</w:rPr>"
     return (f'<w:r>{rpr}<w:t xml:space="preserve">— </w:t></w:r>'
@@ -387,6 +416,7 @@ def _build_skeleton(form: Form) -> Skeleton:
         "word/footer1.xml": footer_xml(odd=True),
         "word/footer2.xml": footer_xml(odd=False),
         "word/header1.xml": header_xml(),
+        "word/theme/theme1.xml": theme_xml(),
     }
     for name, xml in static.items():
         etree.fromstring(xml.encode("utf-8"))
@@ -400,6 +430,7 @@ def _content_types(draft: bool) -> str:
     over = [("/word/document.xml", f"{wml}.document.main+xml"), ("/word/styles.xml", f"{wml}.styles+xml"),
             ("/word/settings.xml", f"{wml}.settings+xml"), ("/word/fontTable.xml", f"{wml}.fontTable+xml"),
             ("/word/footer1.xml", f"{wml}.footer+xml"), ("/word/footer2.xml", f"{wml}.footer+xml"),
+            ("/word/theme/theme1.xml", "application/vnd.openxmlformats-officedocument.theme+xml"),
             ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
             ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml")]
     if draft:
@@ -430,7 +461,8 @@ def _document_rels(draft: bool) -> str:
              ("rIdSettings", f"{DOC_REL}/settings", "settings.xml"),
              ("rIdFonts", f"{DOC_REL}/fontTable", "fontTable.xml"),
              ("rIdFtrOdd", f"{DOC_REL}/footer", "footer1.xml"),
-             ("rIdFtrEven", f"{DOC_REL}/footer", "footer2.xml")]
+             ("rIdFtrEven", f"{DOC_REL}/footer", "footer2.xml"),
+             ("rIdTheme", f"{DOC_REL}/theme", "theme/theme1.xml")]
     if draft:
         items.append(("rIdHdr", f"{DOC_REL}/header", "header1.xml"))
     return _rels(items)
@@ -523,6 +555,7 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
         ("word/fontTable.xml", static["word/fontTable.xml"]),
         ("word/footer1.xml", static["word/footer1.xml"]),
         ("word/footer2.xml", static["word/footer2.xml"]),
+        ("word/theme/theme1.xml", static["word/theme/theme1.xml"]),
     ]
     if draft:
         members.append(("word/header1.xml", static["word/header1.xml"]))

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from converter.base.atomic import check_not_input
 from converter.base.refusals import refuse
-from converter.word.report import write_report
+from converter.web.page import write_page
+from converter.word.pdf import docx_to_pdf, find_soffice
+from converter.word.report import build_report, write_report
 
 from converter.engine.findings import Finding, count_by_severity, has_errors
 from converter.engine.loaded import Loaded
@@ -66,12 +68,21 @@ def default_output(path: str | os.PathLike) -> Path:
     return Path(path).with_suffix(".docx")
 
 
+OUTPUT_KINDS = {".docx": "docx", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
 def report_file(path, out=None, *, blank_as_zero: bool = False, sign_date: _dt.date | None = None,
-                force: bool = False, prior=None, form: Form | None = None) -> ReportResult:
-    """Load, validate, and write the Word report; refuse on validation errors unless `force` (→ 草稿)."""
+                force: bool = False, prior=None, fragment: bool = False,
+                form: Form | None = None) -> ReportResult:
+    """Load, validate, and write the report — Word (.docx), web page (.html, `fragment`: body content
+    only) or PDF (.pdf, through LibreOffice) by the output's extension; refuse on validation errors
+    unless `force` (→ 草稿)."""
     out_path = Path(out) if out else default_output(path)
-    if out_path.suffix.lower() != ".docx":
+    kind = OUTPUT_KINDS.get(out_path.suffix.lower())
+    if kind is None:
         raise refuse("output.not_docx", out_path)
+    if kind == "pdf" and find_soffice() is None:  # before the work, not after
+        raise refuse("output.no_libreoffice", out_path)
     check_not_input(out_path, path, prior)
     checked = check_file(path, prior, form)
     report = checked.loaded.report
@@ -81,7 +92,15 @@ def report_file(path, out=None, *, blank_as_zero: bool = False, sign_date: _dt.d
                           report.get("agency") or "", report.get("year"))
     if errors and not force:
         return result
-    findings += write_report(report, checked.loaded.form, out_path, blank_as_zero=blank_as_zero,
-                             sign_date=sign_date, draft=errors)
+    options = dict(blank_as_zero=blank_as_zero, sign_date=sign_date, draft=errors)
+    form = checked.loaded.form
+    if kind == "docx":
+        findings += write_report(report, form, out_path, **options)
+    elif kind == "html":
+        findings += write_page(report, form, out_path, fragment=fragment, **options)
+    else:
+        data, cleaned = build_report(report, form, **options)
+        docx_to_pdf(data, out_path)
+        findings += cleaned
     result.written, result.draft = True, errors
     return result

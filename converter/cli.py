@@ -170,25 +170,32 @@ def _parse_sign_date(ctx, param, value):
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
 @click.option("-o", "--output", "out", type=click.Path(path_type=str), metavar="输出.docx",
-              help="生成的 Word 文件（默认与输入文件同名，扩展名 .docx）。")
+              help="生成的文件，按扩展名决定格式：.docx Word 文档，.html 网页，.pdf PDF（PDF/A，需要 LibreOffice）。"
+                   "默认与输入文件同名，扩展名 .docx。")
+@click.option("--fragment", is_flag=True,
+              help="网页只写正文部分（不含 <html>、<head>），可直接粘贴到网站内容管理系统的编辑器中。")
 @click.option("--blank-as-zero", is_flag=True, help="表格中的空白单元格写为 0（默认保持空白）。")
 @click.option("--sign-date", callback=_parse_sign_date, metavar="YYYY-MM-DD",
               help="落款日期；给出时在文末写上单位名称和日期。")
 @click.option("--force", is_flag=True, help="校验有错误时仍然生成，文件标注为“草稿”，不得公开发布。")
 @_form_option(None)
 @fail_on_input_error
-def report(file, out, blank_as_zero, sign_date, force, form):
-    """按国家规定格式生成 Word 年度报告（输入为 JSON 或填报表格 .xlsx）。
+def report(file, out, fragment, blank_as_zero, sign_date, force, form):
+    """按国家规定格式生成年度报告：Word 文档、网页或 PDF（输入为 JSON 或填报表格 .xlsx）。
 
+    网页的样式全部写在标签内，整页或 --fragment 的正文可直接粘贴到网站编辑器；PDF 由 LibreOffice 转换。
     先校验数据：有错误时不生成并列出错误，除非加 --force（生成标注“草稿”的文件）。
 
     退出码：0 已生成，1 有错误未生成，2 文件无法使用。
     """
-    result = report_file(file, out, blank_as_zero=blank_as_zero, sign_date=sign_date, force=force, form=form)
+    if fragment and not (out or "").lower().endswith((".html", ".htm")):
+        raise click.UsageError("--fragment 只用于网页输出（-o 报告.html）")
+    result = report_file(file, out, blank_as_zero=blank_as_zero, sign_date=sign_date, force=force,
+                         fragment=fragment, form=form)
     who = f"{result.agency or '未填单位'} {result.year or '?'} 年度"
     if not result.written:
         click.echo(findings_text(result.findings, f"检查 {file}（{who}）"))
-        click.echo(click.style("未生成 Word 报告：请先改正上述错误，或加 --force 生成草稿。", fg="red"), err=True)
+        click.echo(click.style("未生成报告：请先改正上述错误，或加 --force 生成草稿。", fg="red"), err=True)
         sys.exit(1)
     counts = count_by_severity(result.findings)
     if result.draft:

@@ -326,7 +326,7 @@ def test_clean_report_has_no_draft_marking(unique_docx):
 @pytest.mark.parametrize("args,code", [
     (["nope.json"], 2),
     ([str(EXAMPLES / "hengyang-commerce-2025.json"), "-o", "."], 2),
-    ([str(EXAMPLES / "hengyang-commerce-2025.json"), "-o", "x.pdf"], 2),
+    ([str(EXAMPLES / "hengyang-commerce-2025.json"), "-o", "x.odt"], 2),
     ([str(EXAMPLES / "hengyang-commerce-2025.json"), "--sign-date", "2026-02-30"], 2),
 ])
 def test_cli_unusable_input_or_output(tmp_path, args, code, monkeypatch):

@@ -124,7 +124,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "output.is_input": ("{path}：这是输入文件本身，输出不能覆盖输入文件，请另选文件名", "输出路径就是输入文件"),
     "output.is_directory": ("{path}：这是一个文件夹，不能作为输出文件", "输出路径是文件夹"),
     "output.not_directory": ("{path}：已存在同名文件，请指定一个文件夹", "需要文件夹的地方是文件"),
-    "output.not_docx": ("{path}：输出文件的扩展名应为 .docx", "输出扩展名不对"),
+    "output.not_docx": ("{path}：输出文件的扩展名应为 .docx（Word）、.html（网页）或 .pdf", "输出扩展名不对"),
+    "output.no_libreoffice": ("{path}：生成 PDF 需要 LibreOffice，但没有找到 soffice 命令；请安装 LibreOffice"
+                              "（https://zh-cn.libreoffice.org/ 下载，或 sudo apt install libreoffice-writer），"
+                              "并确认 soffice 所在文件夹在 PATH 中", "生成 PDF 时找不到 LibreOffice"),
+    "output.pdf_failed": ("{path}：LibreOffice 未能把报告转换为 PDF（{reason}）；没有留下不完整的文件，可先生成 .docx "
+                          "后用 Word/WPS“另存为 PDF”", "LibreOffice 转换 PDF 失败"),
     "output.read_only": ("{path}：输出文件夹是只读的或没有写入权限（{reason}）；请换一个可写的文件夹", "输出文件夹只读/无权限"),
     "output.disk_full": ("{path}：磁盘空间不足，未能写入（没有留下不完整的文件）；请清理磁盘空间或换一个磁盘后重试", "磁盘已满"),
     "output.unwritable": ("{path}：无法写入输出文件夹（{reason}）；请检查文件夹是否存在，或换一个文件夹", "输出文件夹无法创建或写入"),

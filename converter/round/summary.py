@@ -82,9 +82,9 @@ def write_summary(result) -> Path:
     form = result.rollup.form
     target = result.outbox / summary_name(items)
     with atomic_path(target) as tmp:
-        # constant_memory: rows stream to disk, so thousands of inputs cost no more memory than ten
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "constant_memory": True})
+        # shared strings, not constant_memory: that mode writes inline strings, which Excel rewrites on
+        # the next save (openxml-audit flags them); a row per agency keeps the workbook small in memory anyway
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
         wb.set_properties({"title": "年度报告汇总", "author": "converter"})
         f = _formats(wb)
         _summary_sheet(wb, f, form, result)

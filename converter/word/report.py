@@ -15,16 +15,16 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import re
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
 
 from converter.base.atomic import write_bytes
-from converter.engine.findings import Finding, Location
-from converter.form.definition import Form, get_path
+from converter.engine.findings import Finding
+from converter.engine.printed import (DRAFT_NOTICE, format_number, paragraphs,  # noqa: F401 (re-exported)
+                                       printed_report, run_in_heading, width_chars)
+from converter.form.definition import Form
 
 # ---- units and page geometry ---------------------------------------------------------------
 TWIPS_PER_MM = 1440 / 25.4
@@ -53,24 +53,17 @@ ROW_MIN_HEIGHT = mm(6)  # "at least": long labels still wrap
 SMALL_TABLE_COLS = 12  # tables this wide (表四: 15 columns) use 9 pt text
 
 DRAFT_MARK = "草稿"
-DRAFT_TITLE_SUFFIX = "（草稿）"
-DRAFT_HEADER = "草稿　未通过校验，不得公开发布"
+DRAFT_HEADER = DRAFT_NOTICE
 
 AFTER_TABLE = f'<w:spacing w:before="{LINE_BODY // 2}"/>'
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-PREAMBLE = "text.preamble"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
-# Characters XML 1.0 cannot hold (python-docx raises on them): C0 controls except tab/newline/CR,
-# lone surrogates, U+FFFE and U+FFFF.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_LEVEL2 = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
 BODY_CHAR = '<w:rStyle w:val="BodyTextChar"/>'
-_RUN_IN_HEADING = re.compile(r"^([（(][一二三四五六七八九十]+[）)][^。：:]{1,30}[。：:])(.+)$")
 
 
 # ---- small XML helpers ---------------------------------------------------------------------
@@ -196,6 +189,35 @@ def settings_xml() -> str:
             '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>')
 
 
+def theme_xml() -> str:
+    """The theme part Word expects beside every document (colours, fonts, effects), kept minimal:
+    Office's default colours; the theme fonts are the report's Latin and body fonts."""
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    colours = [("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'),
+               ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>'),
+               ("dk2", '<a:srgbClr val="44546A"/>'), ("lt2", '<a:srgbClr val="E7E6E6"/>'),
+               ("accent1", '<a:srgbClr val="4472C4"/>'), ("accent2", '<a:srgbClr val="ED7D31"/>'),
+               ("accent3", '<a:srgbClr val="A5A5A5"/>'), ("accent4", '<a:srgbClr val="FFC000"/>'),
+               ("accent5", '<a:srgbClr val="5B9BD5"/>'), ("accent6", '<a:srgbClr val="70AD47"/>'),
+               ("hlink", '<a:srgbClr val="0563C1"/>'), ("folHlink", '<a:srgbClr val="954F72"/>')]
+    clr = "".join(f"<a:{name}>{value}</a:{name}>" for name, value in colours)
+
+    def font(ea: str) -> str:
+        return f'<a:latin typeface="{FONT_LATIN}"/><a:ea typeface="{ea}"/><a:cs typeface="{FONT_LATIN}"/>'
+
+    solid = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="6350" cap="flat" cmpd="sng" algn="ctr">{solid}<a:prstDash val="solid"/></a:ln>'
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<a:theme xmlns:a="{a}" name="Office">'
+            f'<a:themeElements><a:clrScheme name="Office">{clr}</a:clrScheme>'
+            f'<a:fontScheme name="converter"><a:majorFont>{font(FONT_H1)}</a:majorFont>'
+            f'<a:minorFont>{font(FONT_BODY)}</a:minorFont></a:fontScheme>'
+            f'<a:fmtScheme name="Office"><a:fillStyleLst>{solid * 3}</a:fillStyleLst>'
+            f'<a:lnStyleLst>{line * 3}</a:lnStyleLst>'
+            f'<a:effectStyleLst>{"<a:effectStyle><a:effectLst/></a:effectStyle>" * 3}</a:effectStyleLst>'
+            f'<a:bgFillStyleLst>{solid * 3}</a:bgFillStyleLst></a:fmtScheme></a:themeElements>'
+            '<a:objectDefaults/><a:extraClrSchemeLst/></a:theme>')
+
+
 def _page_field() -> str:
     rpr = "<w:rPr>" + _fonts(FONT_PAGE, FONT_PAGE) + "</w:rPr>"
     return (f'<w:r>{rpr}<w:t xml:space="preserve">— </w:t></w:r>'
@@ -306,59 +328,7 @@ def build_table(table) -> TableSkeleton:
     return TableSkeleton(tuple(merged), tuple(merged_holes), style)
 
 
-# ---- values and text -----------------------------------------------------------------------
-def format_number(value, blank_as_zero: bool = False) -> str:
-    """A cell value as printed: integers plainly, amounts with exactly their decimals, blank as ''."""
-    if value is None:
-        return "0" if blank_as_zero else ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, str):
-        return value.strip()
-    return ""
-
-
-class TextCleaner:
-    """Removes characters Word cannot store and remembers where, for one finding per text."""
-
-    def __init__(self):
-        self.findings: list[Finding] = []
-
-    def __call__(self, text, path: str, label: str) -> str:
-        if text is None:
-            return ""
-        if not isinstance(text, str):
-            text = str(text)
-        found = _ILLEGAL.findall(text)
-        if not found:
-            return text
-        names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
-        self.findings.append(Finding(
-            "report.text_cleaned", "warning",
-            f"{label}：删除了 {len(found)} 个无法写入 Word 的控制字符（{names}）",
-            Location(path=path), {"removed": len(found), "characters": names}))
-        return _ILLEGAL.sub("", text)
-
-
-def paragraphs(text: str) -> list[tuple[str, str]]:
-    """Narrative text → (style, text) paragraphs; a line starting with （一）/(一) is a level-2 heading."""
-    out = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = line.strip(" \t\u3000")
-        if not line:
-            continue
-        out.append(("Heading2" if _LEVEL2.match(line) else "BodyText", line))
-    return out
-
-
+# ---- values and text ----------------------------------------------------------------------
 TITLE_CHARS_PER_LINE = 20  # 156 mm of 22 pt characters
 
 
@@ -366,21 +336,16 @@ def _title_para(title: str, name: str) -> str:
     """A title too long for one line breaks before the form's name ("衡阳市商务局2025年" /
     "政府信息公开工作年度报告") rather than wherever the line fills, which can strand one character."""
     head, sep, tail = title.rpartition(name)
-    if not sep or not head or _width_chars(title) <= TITLE_CHARS_PER_LINE:
+    if not sep or not head or width_chars(title) <= TITLE_CHARS_PER_LINE:
         return _para("Title", title)
     runs = _run(head) + "<w:r><w:br/></w:r>" + _run(name + tail)
     return f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{runs}</w:p>'
 
 
-def _width_chars(text: str) -> float:
-    """Printed width in full-width characters: digits and Latin letters count half."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
-
-
 def signature(agency: str, date_text: str) -> list[str]:
     """GB/T 9704 7.3.5: the date 4 characters in from the right, the agency centred over the date;
     an agency name longer than the date sits 2 characters in, with the date centred under it."""
-    w_agency, w_date = _width_chars(agency), _width_chars(date_text)
+    w_agency, w_date = width_chars(agency), width_chars(date_text)
     if w_agency <= w_date:
         right = {"agency": 4 + (w_date - w_agency) / 2, "date": 4.0}
     else:
@@ -398,15 +363,11 @@ def narrative_para(style: str, line: str) -> str:
     """A narrative paragraph. "（一）主动公开。全年……" keeps its heading part in the level-2 style and
     sets the sentence that follows in body type (character style Body Text Char), as GB/T 9704 practice does."""
     if style == "Heading2":
-        m = _RUN_IN_HEADING.match(line)
-        if m:
-            return (f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>{_run(m.group(1))}'
-                    f'{_run(m.group(2), BODY_CHAR)}</w:p>')
+        split = run_in_heading(line)
+        if split:
+            return (f'<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>{_run(split[0])}'
+                    f'{_run(split[1], BODY_CHAR)}</w:p>')
     return _para(style, line)
-
-
-def chinese_date(value: _dt.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 # ---- the package ---------------------------------------------------------------------------
@@ -455,6 +416,7 @@ def _build_skeleton(form: Form) -> Skeleton:
         "word/footer1.xml": footer_xml(odd=True),
         "word/footer2.xml": footer_xml(odd=False),
         "word/header1.xml": header_xml(),
+        "word/theme/theme1.xml": theme_xml(),
     }
     for name, xml in static.items():
         etree.fromstring(xml.encode("utf-8"))
@@ -468,6 +430,7 @@ def _content_types(draft: bool) -> str:
     over = [("/word/document.xml", f"{wml}.document.main+xml"), ("/word/styles.xml", f"{wml}.styles+xml"),
             ("/word/settings.xml", f"{wml}.settings+xml"), ("/word/fontTable.xml", f"{wml}.fontTable+xml"),
             ("/word/footer1.xml", f"{wml}.footer+xml"), ("/word/footer2.xml", f"{wml}.footer+xml"),
+            ("/word/theme/theme1.xml", "application/vnd.openxmlformats-officedocument.theme+xml"),
             ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
             ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml")]
     if draft:
@@ -498,7 +461,8 @@ def _document_rels(draft: bool) -> str:
              ("rIdSettings", f"{DOC_REL}/settings", "settings.xml"),
              ("rIdFonts", f"{DOC_REL}/fontTable", "fontTable.xml"),
              ("rIdFtrOdd", f"{DOC_REL}/footer", "footer1.xml"),
-             ("rIdFtrEven", f"{DOC_REL}/footer", "footer2.xml")]
+             ("rIdFtrEven", f"{DOC_REL}/footer", "footer2.xml"),
+             ("rIdTheme", f"{DOC_REL}/theme", "theme/theme1.xml")]
     if draft:
         items.append(("rIdHdr", f"{DOC_REL}/header", "header1.xml"))
     return _rels(items)
@@ -549,43 +513,28 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
                  draft: bool = False) -> tuple[bytes, list[Finding]]:
     """The .docx bytes for one report, and findings about what had to be changed to write it."""
     skel = skeleton(form)
-    clean = TextCleaner()
-    agency = clean(report.get("agency"), "agency", "单位名称").strip()
-    year = report.get("year")
-    year_text = clean("" if year is None else year, "year", "年度").strip()
-    title = form.title(agency, year_text) + (DRAFT_TITLE_SUFFIX if draft else "")
+    printed = printed_report(report, form, blank_as_zero=blank_as_zero, sign_date=sign_date, draft=draft)
+    title, agency = printed.title, printed.agency
 
     body: list[str] = [_title_para(title, form.name)]
-    preamble_key = PREAMBLE if PREAMBLE in form.text else None  # the unnumbered text before section 一
-    if preamble_key:
-        preamble = clean(get_path(report, preamble_key), preamble_key, form.text[preamble_key].label)
-        if not preamble.strip():
-            preamble = form.default_preamble(year_text)
-        for _, text in paragraphs(preamble):
-            body.append(_para("BodyText", text))
+    body.extend(_para("BodyText", text) for text in printed.preamble)
     last_is_table = False
-    for section in form.sections:
+    for section in printed.sections:
         # a heading right under a table gets half a line of air
         body.append(_para("Heading1", section.heading, AFTER_TABLE if last_is_table else ""))
         last_is_table = False
-        if section.text:
-            label = form.text[section.text].label if section.text in form.text else section.heading
-            text = clean(get_path(report, section.text), section.text, label)
-            for style, line in paragraphs(text):
-                body.append(narrative_para(style, line))
-        if section.table:
-            tskel = skel.tables[section.table]
+        for style, line in section.paragraphs:
+            body.append(narrative_para(style, line))
+        if section.table is not None:
+            tskel = skel.tables[section.table.id]
             parts = list(tskel.parts)
             for index, cell in tskel.holes:
-                value = format_number(get_path(report, cell.key), blank_as_zero)
-                if value and isinstance(get_path(report, cell.key), str):
-                    value = clean(value, cell.key, f"{cell.table_name}「{cell.row_label}」行「{cell.col_label}」列")
-                parts[index] = _run(value)
+                parts[index] = _run(section.values[cell.key])
             body.append("".join(parts))
             last_is_table = True
-    if sign_date is not None:
+    if printed.sign_date is not None:
         body.append(_para("BodyText"))
-        body.extend(signature(agency, chinese_date(sign_date)))
+        body.extend(signature(agency, printed.sign_date))
         last_is_table = False
     if last_is_table:
         body.append(_para("BodyText"))
@@ -606,10 +555,11 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
         ("word/fontTable.xml", static["word/fontTable.xml"]),
         ("word/footer1.xml", static["word/footer1.xml"]),
         ("word/footer2.xml", static["word/footer2.xml"]),
+        ("word/theme/theme1.xml", static["word/theme/theme1.xml"]),
     ]
     if draft:
         members.append(("word/header1.xml", static["word/header1.xml"]))
-    return _zip(members), clean.findings
+    return _zip(members), printed.findings
 
 
 def write_atomic(data: bytes, out_path: str | os.PathLike) -> Path:

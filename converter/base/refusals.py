@@ -44,7 +44,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # ---- legacy Office (OLE / CFB container) ----
     "input.xls": ("{path}：这是旧版 Excel 97-2003 工作簿（.xls），但内容无法读取（可能已损坏）；" + SAVE_AS,
                   "无法读取的旧版 .xls（OLE 容器中有 Workbook/Book 流）"),
-    "input.et": ("{path}：这是 WPS 表格文件（.et），本工具只读取 .xlsx；请用 WPS 打开，“另存为”“Excel 工作簿 (*.xlsx)”后重新报送",
+    "input.et": ("{path}：这是 WPS 表格文件（.et），本工具无法读取 .et；请用 WPS 打开，“另存为”“Excel 工作簿 (*.xlsx)”后重新报送",
                  "WPS 表格 .et"),
     "input.encrypted": ("{path}：这个工作簿设置了打开密码（文件已加密），无法读取；请在 Excel/WPS 中清除打开密码"
                         "（文件 → 信息 → 保护工作簿 → 用密码进行加密，删除密码）后另存为 .xlsx 重新报送",

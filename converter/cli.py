@@ -219,18 +219,21 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, form):
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="并行进程数（默认：全部 CPU 核）。")
 @click.option("--prior", type=click.Path(path_type=str), metavar="上年文件夹",
               help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word），按单位名称对应，核对跨年度数据。")
+@click.option("--year", type=click.IntRange(2000, 2100), metavar="年度",
+              help="本轮的报告年度；其他年度的表格记为“年度不符”（默认：多数表格的年度）。")
 @click.option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
 @_form_option(None)
 @fail_on_input_error
-def batch(inbox, outbox, roster, jobs, prior, force, form):
-    """批量处理一个文件夹中报回的填报表格（.xlsx，含子文件夹）。
+def batch(inbox, outbox, roster, jobs, prior, year, force, form):
+    """批量处理一轮报回的填报表格（.xlsx / .xls / .ods，含子文件夹），按单位给出结论。
 
-    没有错误的生成 Word 年度报告；有错误的生成标注了问题的表格，供退回修改；并生成汇总表（谁通过、谁有错误、
-    谁未报送，及全部通过报告的合计）。退出码：0 全部通过，1 有文件存在错误，2 有文件无法读取。
+    每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的生成 Word 年度报告，有错误的生成标注了问题的
+    表格供退回修改；其他年度的表格记为“年度不符”，不是电子表格的文件记为“已忽略”。并生成汇总表、合计.json。
+    退出码：0 全部通过，1 有单位存在错误或年度不符，2 有文件无法读取。
     """
     bar = _progress_bar()
     try:
-        result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior, form=form,
+        result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior, year=year, form=form,
                            progress=bar.update if bar else None)
     except KeyboardInterrupt:
         click.echo("\n已中止：已完成的文件保持完整，未完成的没有留下半截文件。", err=True)
@@ -238,12 +241,14 @@ def batch(inbox, outbox, roster, jobs, prior, force, form):
     finally:
         if bar:
             bar.close()
+    click.echo(result.year_line())
     for message in result.prior_skipped:
         click.echo(click.style("上年报告未使用：", fg="yellow") + message, err=True)
     for line in result.attention():
-        click.echo(click.style("  " + line, fg="red" if not line.startswith("未报送") else "yellow"))
+        colour = "red" if line.startswith(("有错误", "无法读取", "年度不符")) else "yellow"
+        click.echo(click.style("  " + line, fg=colour))
     click.echo(result.closing_line())
-    click.echo(f"汇总表：{result.summary_path}")
+    click.echo(f"汇总表：{result.summary_path}；合计：{result.rollup_path}")
     sys.exit(result.exit_code)
 
 

@@ -79,8 +79,10 @@ def test_status_of_every_file(batch_run):
     assert status["甲区民政局.xlsx"] == "有错误"
     for name in ("其他表格.xlsx", "损坏.xlsx", "纯文本.xlsx"):
         assert status[name] == "无法读取", name
-    for name in ("甲区教育局.xlsx", "甲区卫生健康局.xlsx", "甲区财政局.xlsx", "第二批/甲区财政局（更正）.XLSX"):
+    for name in ("甲区教育局.xlsx", "甲区卫生健康局.xlsx", "第二批/甲区财政局（更正）.XLSX"):
         assert status[name] in ("通过", "有警告"), name
+    assert status["甲区财政局.xlsx"] == "已被替代"  # the correction, sent later, is the current submission
+    assert status["说明.txt"] == "已忽略"
     assert result.exit_code == 2
     errors = {i["file"]: i["error"] for i in result.items if i["status"] == "无法读取"}
     assert errors["其他表格.xlsx"]["code"] == "input.not_template"
@@ -91,10 +93,10 @@ def test_status_of_every_file(batch_run):
 
 def test_reports_only_for_good_files_and_annotated_copies_for_errors(batch_run):
     result, out = batch_run
-    docx = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx"))
-    assert docx == sorted(["报告/甲区教育局.docx", "报告/甲区卫生健康局.docx", "报告/甲区财政局.docx",
-                           "报告/第二批/甲区财政局（更正）.docx"])
+    docx = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx") if ".converter" not in p.parts)
+    assert docx == sorted(f"报告/{a}2025年政府信息公开工作年度报告.docx" for a in ("甲区教育局", "甲区卫生健康局", "甲区财政局"))
     annotated = list((out / "退回修改").rglob("*.xlsx"))
+    assert (out / "数据" / "甲区民政局.json").is_file() and (out / "合计.json").is_file()
     assert [p.name for p in annotated] == ["甲区民政局-问题标注.xlsx"]
     wb = openpyxl.load_workbook(annotated[0])
     assert "问题清单" in wb.sheetnames
@@ -114,10 +116,10 @@ def test_summary_rows_findings_and_rollup_equal_sum_of_passing(batch_run, inbox)
     assert any(r[0] == "损坏.xlsx" for r in findings)
     ws = wb[ROLLUP_SHEET]
     for key, (r, c) in rollup_positions(FORM).items():
-        expected = sum(get_path(rep, key) or 0 for rep in good.values())
+        expected = sum(get_path(rep, key) or 0 for name, rep in good.items() if name != "甲区财政局")
         got = ws.cell(r + 1, c + 1).value
         assert got == pytest.approx(expected), key
-    assert "4 个单位合计" in ws["A1"].value
+    assert "3 个单位合计" in ws["A1"].value
 
 
 def test_roster_missing_and_duplicated(batch_run):
@@ -127,10 +129,15 @@ def test_roster_missing_and_duplicated(batch_run):
     assert any(line.startswith("有错误    甲区民政局.xlsx") for line in attention)
     assert any(line.startswith("无法读取  损坏.xlsx") for line in attention)
     assert result.roster["missing"] == ["甲区司法局"]
-    assert list(result.roster["duplicated"]) == ["甲区财政局"]
+    assert any(line.startswith("已被替代  甲区财政局.xlsx → 第二批/甲区财政局（更正）.XLSX") for line in attention)
     wb = openpyxl.load_workbook(next(out.glob("*汇总*.xlsx")))
-    assert [r[:2] for r in wb["未报送"].iter_rows(min_row=4, values_only=True)] == [("甲区司法局", "王五")]
-    assert len(list(wb["重复报送"].iter_rows(min_row=4, values_only=True))) >= 2
+    assert wb.sheetnames[0] == "单位"
+    rows = [r[1:4] for r in wb["单位"].iter_rows(min_row=5, values_only=True)]
+    assert [(r[0], r[2]) for r in rows] == [
+        ("甲区教育局", "甲区教育局.xlsx"), ("甲区卫生健康局", "甲区卫生健康局.xlsx"),
+        ("甲区财政局", "第二批/甲区财政局（更正）.XLSX"), ("甲区民政局", "甲区民政局.xlsx"), ("甲区司法局", "")]
+    assert [r[1] for r in rows][3:] == ["有错误", "未报送"] and {r[1] for r in rows[:3]} <= {"通过", "有警告"}
+    assert [r[:2] for r in wb["未报送"].iter_rows(min_row=4, max_row=4, values_only=True)] == [("甲区司法局", "王五")]
 
 
 def test_manifest_has_hashes_status_outputs_version(batch_run, inbox):
@@ -154,16 +161,16 @@ def test_rerun_skips_unchanged_and_force_redoes(inbox, tmp_path):
     out = tmp_path / "out"
     first = run_batch(copy, out, jobs=1)
     second = run_batch(copy, out, jobs=1)
-    readable = sum(1 for i in first.items if i["status"] != "无法读取")
+    readable = sum(1 for i in first.items if i["status"] not in ("无法读取", "已忽略"))
     assert second.reused == readable
     assert [i["status"] for i in second.items] == [i["status"] for i in first.items]
     # a changed file is redone, a deleted output is rebuilt
     report = make_report("甲区教育局", 2025, scale=77, seed=3, form=load_form(DEFAULT_FORM))
     write_template(copy / "甲区教育局.xlsx", load_form(DEFAULT_FORM), agency="甲区教育局", year=2025, values=report)
-    (out / "报告" / "甲区卫生健康局.docx").unlink()
+    (out / "报告" / "甲区卫生健康局2025年政府信息公开工作年度报告.docx").unlink()
     third = run_batch(copy, out, jobs=1)
-    assert third.reused == readable - 2
-    assert (out / "报告" / "甲区卫生健康局.docx").is_file()
+    assert third.reused == readable - 1  # the changed file; the deleted report is restored from the work cache
+    assert (out / "报告" / "甲区卫生健康局2025年政府信息公开工作年度报告.docx").is_file()
     assert run_batch(copy, out, jobs=1, force=True).reused == 0
 
 

@@ -42,9 +42,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.archive": ("{path}：这是 {kind} 压缩包，不是 Excel 工作簿；请解压后报送其中的 .xlsx 文件", "rar/7z/gzip 等压缩包"),
     "input.binary": ("{path}：文件内容不是 Excel 工作簿（无法识别的数据）；请确认发送的是填写好的 .xlsx 模板", "无法识别的二进制文件"),
     # ---- legacy Office (OLE / CFB container) ----
-    "input.xls": ("{path}：这是旧版 Excel 97-2003 工作簿（.xls 或 WPS .et），本工具只读取 .xlsx；" + SAVE_AS,
-                  "旧版 .xls（OLE 容器中有 Workbook/Book 流）"),
-    "input.et": ("{path}：这是 WPS 表格文件（.et），本工具只读取 .xlsx；请用 WPS 打开，“另存为”“Excel 工作簿 (*.xlsx)”后重新报送",
+    "input.xls": ("{path}：这是旧版 Excel 97-2003 工作簿（.xls），但内容无法读取（可能已损坏）；" + SAVE_AS,
+                  "无法读取的旧版 .xls（OLE 容器中有 Workbook/Book 流）"),
+    "input.et": ("{path}：这是 WPS 表格文件（.et），本工具无法读取 .et；请用 WPS 打开，“另存为”“Excel 工作簿 (*.xlsx)”后重新报送",
                  "WPS 表格 .et"),
     "input.encrypted": ("{path}：这个工作簿设置了打开密码（文件已加密），无法读取；请在 Excel/WPS 中清除打开密码"
                         "（文件 → 信息 → 保护工作簿 → 用密码进行加密，删除密码）后另存为 .xlsx 重新报送",
@@ -57,7 +57,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.not_workbook": ("{path}：这是一个 zip 压缩包，里面没有 Excel 工作簿（缺少 xl/workbook.xml）；请报送 .xlsx 模板本身",
                            "不含工作簿的 zip"),
     "input.docx": ("{path}：这是 Word 文档（.docx），不是 Excel 工作簿；请报送填写好的 Excel 填报模板", "Word 文档"),
-    "input.ods": ("{path}：这是 OpenDocument 电子表格（.ods），本工具只读取 .xlsx；" + SAVE_AS, "OpenDocument 表格"),
+    "input.ods": ("{path}：这是 OpenDocument 电子表格（.ods），但内容无法读取（可能已损坏）；" + SAVE_AS,
+                  "无法读取的 OpenDocument 表格"),
     "input.xlsm": ("{path}：这是启用宏的 Excel 工作簿（.xlsm），为安全起见不读取含宏的文件；" + SAVE_AS, "启用宏的工作簿"),
     "input.xlsb": ("{path}：这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx；" + SAVE_AS, "二进制工作簿"),
     "input.strict": ("{path}：这是“Strict Open XML 电子表格”格式，本工具只读取普通 .xlsx；请在 Excel 中“另存为”"

@@ -129,6 +129,28 @@ def _ole_refusal(data: bytes, path: Path):
 
 
 # ---- the zip ---------------------------------------------------------------------------------
+def workbook_kind(data: bytes, path: Path) -> tuple[str, zipfile.ZipFile | None]:
+    """("xlsx", zip) | ("ods", zip) | ("xls", None): what a workbook file really is, every check of
+    `open_workbook_zip` done; anything else (encrypted, WPS .et, .doc, CSV, …) refused as before."""
+    if data.startswith(OLE_MAGIC):
+        error = _ole_refusal(data, path)
+        if error.code == "input.xls":
+            return "xls", None
+        raise error
+    sniff(data, path)
+    zf = open_safe_zip(data, path, _refuse_other_kinds_but_ods)
+    return ("ods" if _is_ods(zf, path) else "xlsx"), zf
+
+
+def _is_ods(zf: zipfile.ZipFile, path: Path) -> bool:
+    return "mimetype" in zf.NameToInfo and b"opendocument.spreadsheet" in read_part(zf, "mimetype", path)[:200]
+
+
+def _refuse_other_kinds_but_ods(zf: zipfile.ZipFile, names: set[str], path: Path) -> None:
+    if not _is_ods(zf, path):
+        _refuse_other_kinds(zf, names, path)
+
+
 def open_workbook_zip(data: bytes, path: Path) -> zipfile.ZipFile:
     """The zip of a transitional SpreadsheetML workbook, every check done before any XML is parsed."""
     sniff(data, path)

@@ -183,7 +183,9 @@ def maximum(form: Form, rule: Rule, report: dict, prior: dict | None) -> list[Fi
 
 
 def all_blank(form: Form, rule: Rule, report: dict, prior: dict | None) -> list[Finding]:
-    if any(get_path(report, c.key) is not None for c in form.numbers):
+    # input cells only: derived cells (totals) are computed from the inputs, and a blank template's
+    # formulas compute 0 everywhere, which must not count as "filled"
+    if any(get_path(report, c.key) is not None for c in form.inputs):
         return []
     return [Finding(rule.code, rule.severity, rule.title, Location(path=""),
-                    {"rule": rule.id, "title": rule.title, "cells": len(form.numbers)})]
+                    {"rule": rule.id, "title": rule.title, "cells": len(form.inputs)})]

@@ -22,7 +22,7 @@ from converter.base.refusals import refuse, size_text
 from converter.engine.findings import Finding, Location
 from converter.form.definition import Form, available_forms, load_form, set_path
 from converter.engine.arith import evaluate_derived, fmt
-from converter.base.sniff import open_workbook_zip, read_part
+from converter.base.sniff import read_part, workbook_kind
 from converter.base.files import read_bytes
 from converter.engine.loaded import Loaded
 from converter.excel.layout import COVER, COVER_FIELDS, STAMP, TEXTS, Pos, fingerprint, layout, name_of
@@ -50,7 +50,9 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
     """
     path = Path(path)
     data = read_bytes(path, MAX_XLSX_BYTES)
-    zf = open_workbook_zip(data, path)
+    kind, zf = workbook_kind(data, path)
+    if kind != "xlsx":
+        return _read_calamine(data, path, kind, zf, year, form)
     book = None
     first_error = None
     if engine in ("auto", "xml"):
@@ -73,6 +75,20 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
             raise refuse("input.unreadable_workbook", path, detail=type(e).__name__) from None
         book.close()
         return read_workbook(path, year, form, engine="openpyxl")
+    finally:
+        book.close()
+
+
+def _read_calamine(data: bytes, path: Path, kind: str, zf, year, form) -> Loaded:
+    """.xls / .ods through calamine: cells as their cached values (formulas are recognised by value,
+    see _Reader.read), cells placed by the defined names an .ods keeps, else by the labels."""
+    book = CalamineBook(data, path, kind, zf)
+    try:
+        return _Reader(book, path, form).read(year)
+    except InputError:
+        raise
+    except Exception as e:
+        raise refuse("input.unreadable_workbook", path, detail=type(e).__name__) from None
     finally:
         book.close()
 
@@ -409,6 +425,90 @@ class OpenpyxlBook:
         pass
 
 
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_ADDRESS = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+class CalamineBook:
+    """.xls (BIFF) and .ods through python-calamine (Rust; reads xls, xlsx and ods, fast and well
+    kept). Formula cells come as their cached values: `formulas_known` is False, and the reader
+    tells a formula from a number typed over it by comparing with the value the inputs give."""
+
+    formulas_known = False
+
+    def __init__(self, data: bytes, path: Path, kind: str, zf: zipfile.ZipFile | None = None):
+        import python_calamine
+
+        self.path, self.kind, self.zf = path, kind, zf
+        try:
+            self.wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self.sheetnames = list(self.wb.sheet_names)
+        except Exception:  # calamine raises its own kinds (and panics surface as exceptions)
+            raise refuse("input.xls" if kind == "xls" else "input.ods", path) from None
+        if not self.sheetnames:  # calamine opens a container without a readable workbook stream as empty
+            raise refuse("input.xls" if kind == "xls" else "input.ods", path)
+        if len(self.sheetnames) > MAX_SHEETS:
+            raise refuse("input.too_many_sheets", path, count=len(self.sheetnames), limit=MAX_SHEETS)
+        self.names = self._ods_names() if zf is not None else {}
+        self.cells_seen = 0
+
+    def _ods_names(self) -> dict[str, tuple[str, str]]:
+        """Named single cells of an .ods (content.xml <table:named-range>), as sheet and A1 reference."""
+        from xml.etree import ElementTree as ET
+
+        out: dict[str, tuple[str, str]] = {}
+        try:
+            root = ET.fromstring(read_part(self.zf, "content.xml", self.path))
+        except ET.ParseError:
+            return out
+        for nr in root.iter(_ODS_TABLE + "named-range"):
+            m = _ODS_ADDRESS.match(nr.get(_ODS_TABLE + "cell-range-address") or "")
+            if m:
+                sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+                out[nr.get(_ODS_TABLE + "name")] = (sheet, f"{m.group(3)}{m.group(4)}")
+        return out
+
+    def defined(self) -> dict[str, tuple[str, str]]:
+        return self.names
+
+    def grid(self, sheet: str) -> dict:
+        cells: dict = {}
+        if sheet not in self.sheetnames:
+            return cells
+        try:
+            ws = self.wb.get_sheet_by_name(sheet)
+            top, left = ws.start or (0, 0)
+            if ws.height * ws.width > FALLBACK_AREA[0] * FALLBACK_AREA[1] * 50:
+                raise refuse("input.too_many_cells", self.path, count=f"超过 {MAX_CELLS}", limit=MAX_CELLS)
+            rows = ws.to_python(skip_empty_area=True)
+        except InputError:
+            raise
+        except Exception:
+            raise refuse("input.xls" if self.kind == "xls" else "input.ods", self.path) from None
+        for r, row in enumerate(rows, start=top + 1):
+            for c, v in enumerate(row, start=left + 1):
+                if v is None or v == "":
+                    continue
+                if isinstance(v, str):
+                    v = _unescape(v)
+                cells[(r, c)] = v
+        self.cells_seen += len(cells)
+        if self.cells_seen > MAX_CELLS:
+            raise refuse("input.too_many_cells", self.path, count=f"超过 {MAX_CELLS}", limit=MAX_CELLS)
+        return cells
+
+    def saved_at(self) -> str | None:
+        return None
+
+    def close(self):
+        try:
+            self.wb.close()
+        except Exception:
+            pass
+        if self.zf is not None:
+            self.zf.close()
+
+
 def _excel_date(serial: float):
     """An Excel serial date (1900 system) as a datetime; out-of-range serials stay numbers."""
     try:
@@ -701,6 +801,7 @@ class _Reader:
             self.note("read.table_missing", "error", f"找不到{table.name}（{table.title}），该表数据按空白处理",
                       Location(path="", table=table.name))
         literals: dict = {}
+        cached: dict = {}
         for n in form.numbers:
             pos = positions.get(n.key)
             if pos is None:
@@ -711,6 +812,9 @@ class _Reader:
                            sheet=pos.sheet, cell=pos.ref)
             if n.key in form.derived:
                 if isinstance(raw, str) and raw.startswith("="):
+                    continue
+                if not getattr(self.book, "formulas_known", True) and not isinstance(raw, str):
+                    cached[n.key] = (raw, loc)  # a formula's cached value, or a number typed over it
                     continue
                 value, note, error = normalise_number(raw, n.type, form.blank_markers)
                 if error:
@@ -726,10 +830,35 @@ class _Reader:
             elif note:
                 self.note("read.normalised", "info", f"{loc.describe()}{note}", loc, raw=_raw(raw), value=value)
             set_path(report, n.key, value)
+        if cached:
+            literals.update(self._overwritten(form, report, literals, cached))
         for key, value in evaluate_derived(form, report, literals).items():
             set_path(report, key, value)
         self._read_texts(report, cells, names, stamp, year)
         return Loaded(report, form, self.findings, str(self.path), cells, self._read_extras(names))
+
+    def _overwritten(self, form, report, literals: dict, cached: dict) -> dict:
+        """Of derived cells read as values (no formulas known: .xls/.ods), those that differ from what
+        the inputs compute: numbers typed over the formula. A formula's cached value always agrees
+        (the office suite recalculated before saving), so agreeing cells are formulas and drop out;
+        repeated until stable, since an overwritten subtotal moves the totals above it."""
+        values = {k: normalise_number(raw, form.cell[k].type, form.blank_markers)[0] for k, (raw, _) in cached.items()}
+        typed: dict = {}
+        for _ in range(len(cached) + 1):
+            computed = evaluate_derived(form, report, {**literals, **typed})
+            again = {k: v for k, v in values.items() if not _same(v, computed.get(k))}
+            if again.keys() == typed.keys():
+                break
+            typed = again
+        for key in typed:
+            raw, loc = cached[key]
+            value, _, error = normalise_number(raw, form.cell[key].type, form.blank_markers)
+            if error:
+                self.note("read.not_a_number", "error", f"{loc.describe()}（合计单元格）{error}", loc, raw=_raw(raw))
+            self.note("read.formula_overwritten", "warning",
+                      f"{loc.describe()}是自动合计单元格，公式被改成了{'数字 ' + fmt(value) if value is not None else '空白'}，"
+                      "已按填写的数字核对；请恢复公式（重新下载模板或撤销修改）", loc, raw=_raw(raw), value=value)
+        return typed
 
     def _read_extras(self, names: dict) -> dict:
         """Contact and phone from the cover (not report data, but the office needs to reach the agency)."""
@@ -815,6 +944,12 @@ def _most_named(names: dict) -> Form:
     """A workbook without its stamp: the bundled edition most of whose cells it names, the newest on a tie."""
     forms = [load_form(f) for f in available_forms()]
     return max(forms, key=lambda f: (sum(name_of(n.key) in names for n in f.numbers), f.first_year, f.id))
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) < 1e-6
+    return a == b
 
 
 def _raw(raw):

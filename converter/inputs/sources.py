@@ -61,8 +61,8 @@ def _load_published(path: Path, form: Form | None = None) -> Loaded:
 
 LOADERS = {".json": load_json, ".xlsx": _load_xlsx, ".html": _load_published, ".htm": _load_published,
            ".docx": _load_published, ".txt": _load_published}
-# named like a spreadsheet of another kind: the workbook reader looks at the content and says what it
-# really is (.xls, WPS .et, .xlsm, .ods, CSV…) and what to do, or reads it when it is a .xlsx after all
+# named like a spreadsheet of another kind: the workbook reader looks at the content, reads .xls / .ods
+# (calamine) and .xlsx, and otherwise says what it really is (WPS .et, .xlsm, CSV…) and what to do
 SPREADSHEET_LIKE = (".xls", ".et", ".ett", ".xlsm", ".xlsb", ".xltx", ".ods", ".csv")
 
 

@@ -1,21 +1,32 @@
-"""`converter batch`: a folder of returned workbooks → reports, annotated copies, a summary, a manifest.
+"""`converter batch`: a round's inbox → per-agency decisions, reports, annotated copies, a summary, a manifest.
 
-Each input is handled by `process_one` in a worker process; one bad file only ever yields a
-无法读取 row. Outputs are written atomically; inputs are only ever read.
+Each workbook is handled by `process_one` in a worker process, which leaves its complete work
+(record, report JSON, Word report or annotated copy) in the outbox's work cache `.converter/work/{sha256}/`,
+the record written last: a killed run loses no finished file. The parent then decides per agency
+(round year, one current submission each, the rest 已被替代) and makes the outbox mirror that state:
+outputs of current submissions under agency names, everything else moved to 已作废/{date}/.
+Outputs are written atomically; inputs are only ever read.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
+import re
+import shutil
+import stat
 import time
+import unicodedata
+import zipfile
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from converter import __version__
-from converter.base.atomic import atomic_path, write_bytes, write_text
+from converter.base.atomic import write_bytes, write_text
 from converter.base.errors import InputError
 from converter.base.refusals import refuse, size_text
 from converter.base.text import agency_key
@@ -23,35 +34,48 @@ from converter.engine.findings import count_by_severity
 from converter.engine.pipeline import check_loaded
 from converter.engine.schema import validator_for
 from converter.excel.annotate import annotate
-from converter.form.definition import DEFAULT_FORM, Form, available_forms, get_path, load_form
+from converter.form.definition import Form, available_forms, get_path, load_form
 from converter.inputs.priors import load_prior_folder
 from converter.inputs.sources import load_report
-from converter.round.manifest import PreviousRun, Spool, read_manifest
+from converter.round.manifest import write_manifest
 from converter.round.roster import read_roster
-from converter.round.summary import FAILED, PASSED, UNREADABLE, WARNED, RollUp, roster_check, write_summary
+from converter.round.summary import (AGENCY_STATUSES, FAILED, FILE_STATUSES, IGNORED, MISSING, PASSED, PASSING,
+                                     SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, write_summary)
 from converter.word import report as word_report
 from converter.word.report import write_report
 
-STATUS_ORDER = (PASSED, WARNED, FAILED, UNREADABLE)
 MANIFEST = "manifest.json"
-DIR_REPORTS, DIR_DATA, DIR_RETURN = "报告", "数据", "退回修改"
+DIR_REPORTS, DIR_DATA, DIR_RETURN, DIR_VOID = "报告", "数据", "退回修改", "已作废"
+ROLLUP_JSON = "合计.json"
+CACHE = Path(".converter") / "work"  # per-content work of every workbook, reused across runs
 WORKER_MEMORY_LIMIT = 3 * 1024**3  # a zip or XML bomb gets MemoryError in its worker, not the machine
+# what an agency may send as its workbook; everything else in the inbox is 已忽略 (listed, not an error)
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".et", ".ett", ".xlsm", ".xlsb", ".xltx")
+MAX_HASH_BYTES = 256 * 1024 * 1024  # larger files are refused by the reader anyway
+NAME_LIMIT = 60  # characters of an agency name in an output file name
 
 
-def discover(inbox: Path, outbox: Path | None = None) -> list[Path]:
-    """Every .xlsx under inbox (any case), without Office lock files, hidden files or our own outbox."""
-    found = []
+def _walk(inbox: Path, outbox: Path | None):
     skip = outbox.resolve() if outbox else None
     for root, dirs, files in os.walk(inbox):
         root_path = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (root_path / d).resolve() != skip)
         for name in sorted(files):
-            if name.startswith((".", "~$")) or not name.lower().endswith(".xlsx"):
+            if name.startswith((".", "~$")):
                 continue
             path = root_path / name
             if not path.is_dir():  # links and special files too: each gets its 无法读取 row, never a hang
-                found.append(path)
-    return found
+                yield path
+
+
+def discover(inbox: Path, outbox: Path | None = None) -> list[Path]:
+    """Every workbook-like file under inbox (any case), without Office lock files, hidden files or our outbox."""
+    return [p for p in _walk(inbox, outbox) if p.suffix.lower() in WORKBOOK_SUFFIXES]
+
+
+def ignored(inbox: Path, outbox: Path | None = None) -> list[Path]:
+    """Files that are not spreadsheets (a cover letter, a PDF, images): listed as 已忽略."""
+    return [p for p in _walk(inbox, outbox) if p.suffix.lower() not in WORKBOOK_SUFFIXES]
 
 
 def sha256_of(path: Path) -> str:
@@ -60,6 +84,51 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _hash_if_regular(path: Path) -> tuple[str | None, float | None, int | None]:
+    """(sha256, mtime, size) of a regular file; (None, …) for links to nothing, FIFOs, devices, huge files
+    (never opened here: the reader refuses them in a worker, with its own message)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None, None, None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_HASH_BYTES:
+        return None, st.st_mtime, st.st_size
+    try:
+        return sha256_of(path), st.st_mtime, st.st_size
+    except OSError:
+        return None, st.st_mtime, st.st_size
+
+
+_SAVED = re.compile(rb"<(?:dcterms:modified|dc:date)[^>]*>([^<]{10,40})<")
+
+
+def saved_time(path: Path) -> str | None:
+    """When the workbook itself says it was last saved: docProps/core.xml (xlsx) or meta.xml (ods)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for part in ("docProps/core.xml", "meta.xml"):
+                info = zf.NameToInfo.get(part)
+                if info is not None and info.file_size < 1 << 20:
+                    m = _SAVED.search(zf.read(part))
+                    if m:
+                        return m.group(1).decode("ascii", "replace").strip()
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError, NotImplementedError, EOFError):
+        return None
+    return None
+
+
+def _epoch(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.timestamp()
 
 
 @dataclass
@@ -73,47 +142,45 @@ class Options:
 # Last year's reports by folded agency name: set in the parent before workers fork, or handed to
 # each worker once by the pool's initializer (never pickled per file).
 _PRIORS: dict[str, dict] = {}
+WORK_FILES = {"json": "report.json", "report": "report.docx", "annotated": "annotated.xlsx"}
 
 
-def _outputs_for(rel: Path) -> dict[str, Path]:
-    return {
-        "report": Path(DIR_REPORTS) / rel.with_suffix(".docx"),
-        "json": Path(DIR_DATA) / rel.with_suffix(".json"),
-        "annotated": Path(DIR_RETURN) / rel.with_name(rel.stem + "-问题标注.xlsx"),
-    }
-
-
-def process_one(path: Path, opts: Options) -> dict:
-    """Read, validate, then write the report (no errors) or the annotated copy (errors)."""
+def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
+    """Read, validate, then write into the work cache the report JSON and the Word report (no errors)
+    or the annotated copy (errors); the record last, so a cache entry with a record is complete."""
     rel = path.relative_to(opts.inbox)
-    item: dict = {"file": rel.as_posix(), "agency": None, "year": None, "outputs": {}, "findings": [],
-                  "totals": {}, "error": None}
+    item: dict = {"file": rel.as_posix(), "agency": None, "year": None, "work": {}, "findings": [],
+                  "totals": {}, "error": None, "sha256": sha}
     try:
         loaded = load_report(path, opts.form)  # first: it refuses FIFOs, devices and broken links before anything opens them
-        item["sha256"] = sha256_of(path)
+        if sha is None:
+            item["sha256"] = sha = sha256_of(path)
         report, form = loaded.report, loaded.form
         prior = _PRIORS.get(agency_key(report.get("agency")))
         findings = check_loaded(loaded, prior["report"] if prior else None)
         item.update(agency=report.get("agency") or None, year=report.get("year"), form=form.id,
-                    contact=loaded.extras.get("contact"), phone=loaded.extras.get("phone"))
+                    contact=loaded.extras.get("contact"), phone=loaded.extras.get("phone"),
+                    saved=saved_time(path))
         if prior:
             item["prior"] = prior["file"]
         item["findings"] = [f.to_dict() for f in findings]
         counts = count_by_severity(findings)
         item["counts"] = counts
         item["totals"] = {key: get_path(report, key) for key, _ in form.key_totals}
-        outs = _outputs_for(rel)
-        write_text(opts.outbox / outs["json"], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        item["outputs"]["json"] = outs["json"].as_posix()
+        work = opts.outbox / CACHE / sha
+        write_text(work / WORK_FILES["json"], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        item["work"]["json"] = WORK_FILES["json"]
         if counts["error"]:
             item["status"] = FAILED
-            _annotate(loaded, findings, opts.outbox / outs["annotated"])
-            item["outputs"]["annotated"] = outs["annotated"].as_posix()
+            _annotate(loaded, findings, work / WORK_FILES["annotated"])
+            item["work"]["annotated"] = WORK_FILES["annotated"]
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
-            _write_report(report, form, opts.outbox / outs["report"])
-            item["outputs"]["report"] = outs["report"].as_posix()
-            item["report"] = report
+            _write_report(report, form, work / WORK_FILES["report"])
+            item["work"]["report"] = WORK_FILES["report"]
+        item["version"] = __version__
+        write_text(work / "record.json", json.dumps({k: v for k, v in item.items() if k != "file"},
+                                                    ensure_ascii=False, default=str) + "\n")
     except InputError as e:
         item.update(status=UNREADABLE, error=_error(e))
     except MemoryError:
@@ -123,7 +190,6 @@ def process_one(path: Path, opts: Options) -> dict:
         item.update(status=UNREADABLE, error=_error(refuse("input.unexpected", path,
                                                            detail=f"{type(e).__name__}: {e}")))
     item.setdefault("counts", {"error": 0, "warning": 0, "info": 0})
-    item.setdefault("sha256", None)
     return item
 
 
@@ -162,86 +228,163 @@ def warm_up() -> None:
         word_report.skeleton(form)
 
 
+# ---- output names ------------------------------------------------------------------------------
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_name(name: str, limit: int = NAME_LIMIT) -> str:
+    """An agency name (from an agency's own file) made safe as part of a file name on any OS: no path
+    separators or '..', no control or format characters, Windows' forbidden characters and reserved
+    names replaced, no leading/trailing dots or spaces, at most `limit` characters."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = "".join("_" if unicodedata.category(ch)[0] == "C" else ch for ch in name)
+    name = _FORBIDDEN.sub("_", name).replace("..", "_")
+    name = name.strip(" ._")[:limit].rstrip(" .")
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    return name or "未命名单位"
+
+
+def output_names(agencies: list[str]) -> dict[str, str]:
+    """agency → its safe name, unique without regard to case: two agencies that sanitise alike get -2, -3…"""
+    used: set[str] = set()
+    out = {}
+    for agency in agencies:
+        base = safe_name(agency)
+        name, n = base, 2
+        while name.casefold() in used:
+            name, n = f"{base}-{n}", n + 1
+        used.add(name.casefold())
+        out[agency] = name
+    return out
+
+
+def outputs_for(name: str, year) -> dict[str, Path]:
+    return {
+        "report": Path(DIR_REPORTS) / f"{name}{year or ''}年政府信息公开工作年度报告.docx",
+        "json": Path(DIR_DATA) / f"{name}.json",
+        "annotated": Path(DIR_RETURN) / f"{name}-问题标注.xlsx",
+    }
+
+
+# ---- the result ----------------------------------------------------------------------------------
 @dataclass
 class BatchResult:
     inbox: Path
     outbox: Path
-    items: list[dict]  # compact records in input order; full ones (findings) in the manifest
+    items: list[dict]  # one record per inbox file (findings of readable ones stay in the work cache)
+    agencies: list[dict] = field(default_factory=list)  # per agency: agency, status, file, files
+    year: int | None = None
+    year_given: bool = False
     summary_path: Path | None = None
     manifest_path: Path | None = None
-    roster: dict = field(default_factory=dict)  # missing / duplicated agencies
+    rollup_path: Path | None = None
+    rollups: list = field(default_factory=list)  # one RollUp per edition, the main one first
+    rollup_paths: list = field(default_factory=list)
+    roster: dict = field(default_factory=dict)  # listed / missing / not in roster / repeated roster lines
     seconds: float = 0.0
     reused: int = 0
     prior_skipped: list = field(default_factory=list)  # last year's files that could not be used
-    rollup: object = None  # batch_summary.RollUp of the passing reports
-    spool: object = None  # batch_manifest.Spool while the batch runs
+    rollup: object = None  # summary.RollUp of the current passing submissions
+    voided: list = field(default_factory=list)  # earlier outputs moved to 已作废/
 
     def counts(self) -> dict:
-        out = {s: 0 for s in STATUS_ORDER}
+        """Files by status."""
+        out = {s: 0 for s in FILE_STATUSES}
         for item in self.items:
             out[item["status"]] += 1
         return out
 
+    def agency_counts(self) -> dict:
+        out = {s: 0 for s in AGENCY_STATUSES}
+        for a in self.agencies:
+            out[a["status"]] += 1
+        return out
+
     def full_items(self):
         """Every input's full record (with its findings), in input order."""
-        if self.spool is not None:
-            for item in self.items:
-                yield self.spool.full(item)
-            return
-        by_file = {i["file"]: i for i in read_manifest(self.manifest_path)["inputs"]}
         for item in self.items:
-            yield by_file[item["file"]]
+            yield self.full(item)
+
+    def full(self, item: dict) -> dict:
+        if item.get("sha256") and item["status"] not in (UNREADABLE, IGNORED):
+            try:
+                record = json.loads((self.outbox / CACHE / item["sha256"] / "record.json").read_text(encoding="utf-8"))
+                return {**record, **item}
+            except (OSError, ValueError):
+                pass
+        return item
 
     @property
     def exit_code(self) -> int:
         c = self.counts()
-        return 2 if c[UNREADABLE] else 1 if c[FAILED] else 0
+        if c[UNREADABLE]:
+            return 2
+        return 1 if c[FAILED] or c[WRONG_YEAR] else 0
+
+    def year_line(self) -> str:
+        how = "按 --year 指定" if self.year_given else "未指定 --year，按多数文件的年度"
+        return f"本轮年度：{self.year} 年（{how}）" if self.year else "本轮年度：未知（没有可读取年度的文件）"
 
     def attention(self, limit: int = 10) -> list[str]:
-        """What the office must act on, one line each: unreadable and failing files, missing agencies."""
-        lines = []
+        """The agencies, grouped: what the office must act on first, then the rest; limit lines a group."""
+        groups: dict[str, list[str]] = {s: [] for s in (FAILED, UNREADABLE, WRONG_YEAR, SUPERSEDED, IGNORED,
+                                                          MISSING, WARNED)}
         for item in self.full_items():
-            if item["status"] == UNREADABLE:
-                lines.append(f"无法读取  {item['file']}：{item['error']['message']}")
-            elif item["status"] == FAILED:
+            status, who = item["status"], item.get("agency") or item.get("agency_guess") or ""
+            who = f"（{who}）" if who else ""
+            if status == FAILED:
                 errors = [f for f in item.get("findings", ()) if f["severity"] == "error"]
                 first = errors[0]["message"] if errors else ""
                 more = f"（共 {len(errors)} 项错误）" if len(errors) > 1 else ""
-                lines.append(f"有错误    {item['file']}：{first}{more}")
-        lines += [f"未报送    {name}" for name in self.roster.get("missing", [])]
-        if len(lines) > limit:
-            lines = lines[:limit] + [f"……另有 {len(lines) - limit} 项，见汇总表"]
+                groups[FAILED].append(f"有错误    {item['file']}{who}：{first}{more}")
+            elif status == UNREADABLE:
+                groups[UNREADABLE].append(f"无法读取  {item['file']}{who}：{item['error']['message']}")
+            elif status == WRONG_YEAR:
+                groups[WRONG_YEAR].append(f"年度不符  {item['file']}{who}：{item.get('year')} 年度，本轮为 {self.year} 年度，"
+                                          "未计入合计")
+            elif status == SUPERSEDED:
+                same = "（内容相同）" if item.get("same_content") else ""
+                groups[SUPERSEDED].append(f"已被替代  {item['file']} → {item['replaced_by']}{same}")
+            elif status == IGNORED:
+                groups[IGNORED].append(f"已忽略    {item['file']}（不是电子表格）")
+            elif status == WARNED:
+                n = (item.get("counts") or {}).get("warning", 0)
+                groups[WARNED].append(f"有警告    {item.get('agency') or ''}：{item['file']}（{n} 项警告，见汇总表）")
+        groups[MISSING] = [f"未报送    {a['agency']}" for a in self.agencies if a["status"] == MISSING]
+        lines = []
+        for entries in groups.values():
+            lines += entries[:limit]
+            if len(entries) > limit:
+                lines.append(f"          ……另有 {len(entries) - limit} 项，见汇总表")
         return lines
 
     def closing_line(self) -> str:
-        c = self.counts()
+        a, c = self.agency_counts(), self.counts()
         rate = len(self.items) / self.seconds if self.seconds else 0
-        reused = f"（{self.reused} 个未变化，沿用上次结果）" if self.reused else ""
-        missing = f"；名单中未报送 {len(self.roster.get('missing', []))} 个" if self.roster else ""
-        return (f"共 {len(self.items)} 个文件{reused}：通过 {c[PASSED]}，有警告 {c[WARNED]}，有错误 {c[FAILED]}，"
-                f"无法读取 {c[UNREADABLE]}{missing}；用时 {self.seconds:.1f} 秒（{rate:.0f} 个/秒）")
+        reused = f"，{self.reused} 个未变化沿用上次结果" if self.reused else ""
+        listed = f"（名单 {self.roster['listed']} 个）" if self.roster else ""
+        return (f"共 {len(self.agencies)} 个单位{listed}：通过 {a[PASSED]}，有警告 {a[WARNED]}，有错误 {a[FAILED]}，"
+                f"无法读取 {a[UNREADABLE]}，年度不符 {a[WRONG_YEAR]}，未报送 {a[MISSING]}；"
+                f"共 {len(self.items)} 个文件（已被替代 {c[SUPERSEDED]}，已忽略 {c[IGNORED]}{reused}）；"
+                f"用时 {self.seconds:.1f} 秒（{rate:.0f} 个/秒）")
 
 
-def _reusable(previous, rel: str, path: Path, outbox: Path) -> dict | None:
-    prev = previous.get(rel) if previous else None
-    if not prev or prev.get("version") != __version__ or prev.get("status") == UNREADABLE:
+def _cached(outbox: Path, sha: str | None) -> dict | None:
+    """The complete work of an earlier run (or a killed one) on this content, with this tool version."""
+    if not sha:
         return None
-    if not all((outbox / p).is_file() for p in (prev.get("outputs") or {}).values()):
-        return None
+    work = outbox / CACHE / sha
     try:
-        if prev.get("size") != path.stat().st_size or prev.get("sha256") != sha256_of(path):
-            return None
-    except OSError:
+        record = json.loads((work / "record.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    item = previous.full(rel)
-    if item is None:
+    if record.get("prior"):  # findings against last year's data: not for a run without --prior
         return None
-    if item["status"] in (PASSED, WARNED):
-        try:
-            item["report"] = json.loads((outbox / item["outputs"]["json"]).read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError):
-            return None
-    return item
+    if record.get("version") != __version__ or not all((work / p).is_file() for p in record.get("work", {}).values()):
+        return None
+    return record
 
 
 def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
@@ -251,14 +394,16 @@ def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
 
 
 def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool = False, progress=None,
-              prior=None, form: Form | None = None) -> BatchResult:
-    """Convert every returned workbook in inbox; `progress(done, total, item)` is called after each file."""
+              prior=None, year: int | None = None, form: Form | None = None) -> BatchResult:
+    """Decide a round: every file in inbox gets one status, every agency one state; the outbox mirrors it.
+    `progress(done, total, item)` is called after each workbook."""
     inbox, outbox = Path(inbox), Path(outbox)
     if not inbox.is_dir():
         raise refuse("batch.no_inbox", inbox)
     if outbox.resolve() == inbox.resolve():
         raise refuse("batch.same_folder", outbox)
     _probe_outbox(outbox)
+    _remove_temp_files(outbox)  # what a killed run left half-written
     roster_rows = _load_roster(roster) if roster else None
     started = time.perf_counter()
     priors, prior_skipped = load_priors(prior) if prior else ({}, [])
@@ -266,51 +411,256 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     _PRIORS.update(priors)
     paths = discover(inbox, outbox)
     opts = Options(inbox, outbox, force, form)
-    previous = None if (force or prior) else PreviousRun(outbox / MANIFEST)
-    roll = RollUp(form or load_form(DEFAULT_FORM))  # TODO(edition): one roll-up per edition
     records: dict[str, dict] = {}
-    with atomic_path(outbox / MANIFEST) as manifest_tmp:
-        spool = Spool(manifest_tmp)
-        try:
-            def done(item):
-                roll.add(item)  # takes the report out of the item
-                records[item["file"]] = spool.add(item)  # the findings go to disk
-                if progress:
-                    progress(len(records), len(paths), item)
+    stats: dict[str, tuple] = {}
 
-            todo = []
-            for path in paths:
-                rel = path.relative_to(inbox).as_posix()
-                reused = _reusable(previous, rel, path, outbox)
-                if reused:
-                    reused["reused"] = True
-                    done(reused)
-                else:
-                    todo.append(path)
-            n_reused = len(records)
-            warm_up()
-            jobs = max(1, jobs or os.cpu_count() or 1)
-            if jobs == 1 or len(todo) <= 1:
-                for path in todo:
-                    done(_finish(process_one(path, opts), path))
-            else:
-                _run_parallel(todo, opts, jobs, done)
-            ordered = [records[p.relative_to(inbox).as_posix()] for p in paths]
-            result = BatchResult(inbox, outbox, ordered, reused=n_reused, prior_skipped=prior_skipped,
-                                 rollup=roll, spool=spool)
-            if roster_rows is not None:
-                result.roster = roster_check(roster_rows, ordered)
-            result.seconds = time.perf_counter() - started
-            result.summary_path = write_summary(result)
-            spool.finish({"tool": "converter", "version": __version__, "inbox": str(inbox),
-                          "counts": result.counts(), "seconds": round(result.seconds, 3),
-                          "summary": result.summary_path.name, "roster": result.roster or None,
-                          "prior_skipped": prior_skipped})
-        finally:
-            spool.close()
-    result.spool = None
+    def done(item):
+        item.pop("findings", None) if item.get("status") != UNREADABLE else None  # they stay in the cache
+        records[item["file"]] = item
+        if progress:
+            progress(len(records), len(paths), item)
+
+    todo: list = []
+    first_of: dict[str, str] = {}
+    for path in paths:
+        rel = path.relative_to(inbox).as_posix()
+        stats[rel] = sha, mtime, size = _hash_if_regular(path)
+        cached = None if (force or prior) else _cached(outbox, sha)
+        if cached is not None:
+            cached.update(file=rel, reused=True)
+            done(cached)
+        elif sha is not None and sha in first_of:
+            continue  # the same content at another path: converted once, below
+        else:
+            if sha is not None:
+                first_of[sha] = rel
+            todo.append((path, sha))
+    n_reused = len(records)
+    warm_up()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(todo) <= 1:
+        for path, sha in todo:
+            done(process_one(path, opts, sha))
+    else:
+        _run_parallel(todo, opts, jobs, done)
+    for path in paths:  # copies of content converted once
+        rel = path.relative_to(inbox).as_posix()
+        if rel not in records:
+            twin = dict(records[first_of[stats[rel][0]]])
+            twin.update(file=rel, reused=True)
+            records[rel] = twin
+    items = []
+    for path in paths:
+        rel = path.relative_to(inbox).as_posix()
+        item = records[rel]
+        sha, mtime, size = stats[rel]
+        item.update(mtime=mtime, size=size, version=__version__)
+        item.setdefault("sha256", sha)
+        items.append(item)
+    for path in ignored(inbox, outbox):
+        items.append({"file": path.relative_to(inbox).as_posix(), "status": IGNORED, "agency": None, "year": None,
+                      "counts": {"error": 0, "warning": 0, "info": 0}, "error": None})
+    result = BatchResult(inbox, outbox, items, reused=n_reused, prior_skipped=prior_skipped)
+    result.year, result.year_given = (year, True) if year else (_majority_year(items), False)
+    _decide(result, roster_rows)
+    _place_outputs(result)
+    result.rollups = _roll_up(outbox, items, form)
+    result.rollup = roll = result.rollups[0]
+    for i, edition in enumerate(result.rollups):
+        total = edition.total()
+        total["agency"], total["year"] = f"{edition.count} 个单位合计", result.year
+        path = outbox / (ROLLUP_JSON if i == 0 else f"合计-{edition.form.id}.json")
+        write_text(path, json.dumps(total, ensure_ascii=False, indent=2) + "\n")
+        result.rollup_paths.append(path)
+    result.rollup_path = result.rollup_paths[0]
+    _drop_unused_work(outbox, items)
+    result.seconds = time.perf_counter() - started
+    result.summary_path = write_summary(result)
+    _void_other_summaries(result)
     result.manifest_path = outbox / MANIFEST
+    write_manifest(result.manifest_path, result.full_items(), {
+        "tool": "converter", "version": __version__, "inbox": str(inbox), "year": result.year,
+        "counts": result.counts(), "agency_counts": result.agency_counts(), "agencies": result.agencies,
+        "rollup": {"file": ROLLUP_JSON, "agencies": roll.count, "form": roll.form.id},
+        "rollups": [{"file": p.name, "form": r.form.id, "agencies": r.count}
+                    for p, r in zip(result.rollup_paths, result.rollups)], "seconds": round(result.seconds, 3),
+        "summary": result.summary_path.name, "roster": result.roster or None, "prior_skipped": prior_skipped,
+        "voided": result.voided})
     return result
+
+
+def _roll_up(outbox: Path, items: list[dict], form: Form | None) -> list[RollUp]:
+    """One roll-up per edition among the current passing submissions, the edition with most agencies first
+    (with --form, only that edition); an empty round still gets one, of the newest bundled edition."""
+    forms = {form.id: form} if form is not None else {f: load_form(f) for f in available_forms()}
+    rolls = {fid: RollUp(f) for fid, f in forms.items()}
+    for item in items:
+        if item["status"] in PASSING and item.get("form") in rolls:
+            rolls[item["form"]].add({"status": item["status"], "report": _work_report(outbox, item)})
+    used = sorted((r for r in rolls.values() if r.count), key=lambda r: (-r.count, r.form.id))
+    return used or [max(rolls.values(), key=lambda r: (r.form.first_year, r.form.id))]
+
+
+def _majority_year(items) -> int | None:
+    years = Counter(i["year"] for i in items if i["status"] in (PASSED, WARNED, FAILED) and isinstance(i.get("year"), int))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _guess_agency(file: str, names: list[str]) -> str | None:
+    """The agency an unreadable file came from: the longest known name contained in its file name."""
+    stem = agency_key(Path(file).stem)
+    found = [n for n in names if agency_key(n) and agency_key(n) in stem]
+    return max(found, key=lambda n: len(agency_key(n))) if found else None
+
+
+def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
+    """Statuses per file (round year, one current submission per agency) and the state of each agency."""
+    items = result.items
+    roster_names, repeated = [], []
+    for row in roster_rows or ():
+        if any(agency_key(n) == agency_key(row["单位名称"]) for n in roster_names):
+            repeated.append(row["单位名称"])
+        else:
+            roster_names.append(row["单位名称"])
+    display = {agency_key(n): n for n in roster_names}
+    for item in items:
+        if item["status"] in (PASSED, WARNED, FAILED) and result.year and isinstance(item.get("year"), int) \
+                and item["year"] != result.year:
+            item["status"] = WRONG_YEAR
+        if item.get("agency"):
+            display.setdefault(agency_key(item["agency"]), item["agency"])
+    known = list(display.values())
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        if item["status"] == IGNORED:
+            continue
+        if item["status"] == UNREADABLE:
+            guess = _guess_agency(item["file"], known)
+            if guess:
+                item["agency_guess"] = guess
+                groups.setdefault(agency_key(guess), []).append(item)
+        elif item.get("agency"):
+            groups.setdefault(agency_key(item["agency"]), []).append(item)
+
+    def newest(item):
+        mtime = item.get("mtime") or 0
+        return (_epoch(item.get("saved")) or mtime, mtime, item["file"])
+
+    current: dict[str, dict] = {}
+    for key, group in groups.items():
+        candidates = sorted((i for i in group if i["status"] in (PASSED, WARNED, FAILED)), key=newest, reverse=True)
+        if not candidates:
+            continue
+        cur = current[key] = candidates[0]
+        for other in candidates[1:]:
+            other.update(status=SUPERSEDED, replaced_by=cur["file"], same_content=other.get("sha256") == cur.get("sha256"))
+        for other in group:  # an unreadable or wrong-year file sent before the current one
+            if other["status"] in (UNREADABLE, WRONG_YEAR) and (other.get("mtime") or 0) < (cur.get("mtime") or 0):
+                other.update(status=SUPERSEDED, replaced_by=cur["file"], was=other["status"])
+    order = [agency_key(n) for n in roster_names] + [k for k in display if k not in {agency_key(n) for n in roster_names}]
+    agencies = []
+    for key in order:
+        if key not in display:
+            continue
+        group = groups.get(key, [])
+        cur = current.get(key)
+        if cur is not None:
+            status = cur["status"]
+        elif any(i["status"] == UNREADABLE for i in group):
+            status = UNREADABLE
+        elif any(i["status"] == WRONG_YEAR for i in group):
+            status = WRONG_YEAR
+        else:
+            status = MISSING
+        agencies.append({"agency": display[key], "status": status, "file": cur["file"] if cur else None,
+                         "files": [i["file"] for i in group], "in_roster": key in {agency_key(n) for n in roster_names}})
+    result.agencies = agencies
+    if roster_rows is not None:
+        contacts = {row["单位名称"]: [row.get("联系人") or "", row.get("邮箱") or ""] for row in roster_rows}
+        missing = [a["agency"] for a in agencies if a["status"] == MISSING and a["in_roster"]]
+        result.roster = {"listed": len(roster_names), "missing": missing, "repeated_lines": repeated,
+                         "not_in_roster": [a["agency"] for a in agencies if not a["in_roster"]],
+                         "missing_contacts": {n: contacts.get(n, ["", ""]) for n in missing}}
+    for a in agencies:
+        if a["file"]:
+            a["current"] = True
+
+
+def _place_outputs(result: BatchResult) -> None:
+    """Copy the current submissions' work to their agency-named outputs; move everything else that
+    earlier runs left in 报告/、数据/、退回修改/ to 已作废/{today}/."""
+    outbox = result.outbox
+    by_file = {i["file"]: i for i in result.items}
+    current = [a for a in result.agencies if a["file"]]
+    names = output_names([a["agency"] for a in current])
+    wanted: set[Path] = set()
+    for a in current:
+        item = by_file[a["file"]]
+        targets = outputs_for(names[a["agency"]], result.year)
+        item["outputs"] = {}
+        for kind, work_name in (item.get("work") or {}).items():
+            source, target = outbox / CACHE / item["sha256"] / work_name, targets[kind]
+            if not (outbox / target).is_file() or (outbox / target).read_bytes() != source.read_bytes():
+                write_bytes(outbox / target, source.read_bytes())
+            item["outputs"][kind] = target.as_posix()
+            wanted.add(target)
+    today = dt.date.today().isoformat()
+    for folder in (DIR_REPORTS, DIR_DATA, DIR_RETURN):
+        root = outbox / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
+            rel = path.relative_to(outbox)
+            if rel in wanted:
+                continue
+            target = outbox / DIR_VOID / today / rel
+            n = 2
+            while target.exists():
+                target, n = target.with_name(f"{target.stem}-{n}{target.suffix}"), n + 1
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            result.voided.append(target.relative_to(outbox).as_posix())
+        for d in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+
+
+def _void_other_summaries(result: BatchResult) -> None:
+    """A summary of another year left by an earlier run would be read as this round's."""
+    for path in result.outbox.glob("*年度报告汇总.xlsx"):
+        if path != result.summary_path:
+            target = result.outbox / DIR_VOID / dt.date.today().isoformat() / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            result.voided.append(target.relative_to(result.outbox).as_posix())
+
+
+def _work_report(outbox: Path, item: dict) -> dict | None:
+    try:
+        return json.loads((outbox / CACHE / item["sha256"] / WORK_FILES["json"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _drop_unused_work(outbox: Path, items) -> None:
+    keep = {i.get("sha256") for i in items}
+    root = outbox / CACHE
+    if root.is_dir():
+        for d in root.iterdir():
+            if d.name not in keep:
+                shutil.rmtree(d, ignore_errors=True)
+
+
+def _remove_temp_files(outbox: Path) -> None:
+    """Temporary files of atomic writes (.{name}.*.{ext}.tmp) a killed run could not remove."""
+    if outbox.is_dir():
+        for path in outbox.rglob(".*.tmp"):
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def _probe_outbox(outbox: Path) -> None:
@@ -319,15 +669,6 @@ def _probe_outbox(outbox: Path) -> None:
     probe = outbox / ".converter-probe"
     write_bytes(probe, b"ok")
     probe.unlink()
-
-
-def _finish(item: dict, path: Path) -> dict:
-    item["version"] = __version__
-    try:
-        item["size"] = path.stat().st_size
-    except OSError:
-        item["size"] = None
-    return item
 
 
 def _mp_context():
@@ -339,7 +680,7 @@ def _mp_context():
         return None
 
 
-def _run_pool(paths: list[Path], opts: Options, jobs: int, done) -> list[Path]:
+def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, done) -> list:
     """Run paths on a pool; return those whose worker died (their results are unknown).
 
     Only a few files are in flight at a time: a finished future holds its whole result, so
@@ -353,9 +694,9 @@ def _run_pool(paths: list[Path], opts: Options, jobs: int, done) -> list[Path]:
         inflight: dict = {}
 
         def submit_next():
-            path = next(queue, None)
-            if path is not None:
-                inflight[pool.submit(process_one, path, opts)] = path
+            task = next(queue, None)
+            if task is not None:
+                inflight[pool.submit(process_one, task[0], opts, task[1])] = task
 
         for _ in range(jobs * 4):
             submit_next()
@@ -363,11 +704,11 @@ def _run_pool(paths: list[Path], opts: Options, jobs: int, done) -> list[Path]:
             while inflight:
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    path = inflight.pop(fut)
+                    task = inflight.pop(fut)
                     try:
-                        item = _finish(fut.result(), path)
+                        item = fut.result()
                     except BrokenProcessPool:
-                        broken.append(path)
+                        broken.append(task)
                         broken.extend(queue)  # the pool is gone: the rest never ran
                         continue
                     done(item)
@@ -379,17 +720,17 @@ def _run_pool(paths: list[Path], opts: Options, jobs: int, done) -> list[Path]:
     return broken
 
 
-def _run_parallel(todo: list[Path], opts: Options, jobs: int, done) -> None:
-    for path in _run_pool(todo, opts, jobs, done):
+def _run_parallel(todo: list[tuple[Path, str | None]], opts: Options, jobs: int, done) -> None:
+    for task in _run_pool(todo, opts, jobs, done):
         # a worker died (killed, crashed in a C library): rerun the files it took down one per
         # process, so the crash is pinned on the file that caused it and the others still convert
-        if _run_pool([path], opts, 1, done):
-            done(_finish(_crashed(path, opts), path))
+        if _run_pool([task], opts, 1, done):
+            done(_crashed(task[0], opts))
 
 
 def _crashed(path: Path, opts: Options) -> dict:
     rel = path.relative_to(opts.inbox).as_posix()
-    return {"file": rel, "agency": None, "year": None, "outputs": {}, "findings": [], "totals": {},
+    return {"file": rel, "agency": None, "year": None, "work": {}, "findings": [], "totals": {},
             "status": UNREADABLE, "counts": {"error": 0, "warning": 0, "info": 0}, "sha256": None,
             "error": _error(refuse("input.worker_crashed", path))}
 

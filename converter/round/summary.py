@@ -2,34 +2,23 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
 from pathlib import Path
 
 from converter.base.atomic import atomic_path
 from converter.engine.findings import SEVERITIES, SEVERITY_LABELS
 from converter.form.definition import Form, get_path, set_path
-from converter.base.text import agency_key, text_width
+from converter.base.text import text_width
 
 SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET = "汇总", "问题清单", "合计"
-MISSING_SHEET, DUPLICATE_SHEET = "未报送", "重复报送"
+MISSING_SHEET = "未报送"
 PASSED, WARNED, FAILED, UNREADABLE = "通过", "有警告", "有错误", "无法读取"  # a batch input's status
+SUPERSEDED, WRONG_YEAR, IGNORED = "已被替代", "年度不符", "已忽略"
+MISSING = "未报送"  # an agency's status only: no file at all
+FILE_STATUSES = (PASSED, WARNED, FAILED, UNREADABLE, SUPERSEDED, WRONG_YEAR, IGNORED)
+AGENCY_STATUSES = (PASSED, WARNED, FAILED, UNREADABLE, WRONG_YEAR, MISSING)
+AGENCY_SHEET = "单位"
 PASSING = (PASSED, WARNED)
 ROLLUP_FIRST_ROW = 3  # the roll-up's first table starts here (1-based); tables follow with a gap
-
-
-def roster_check(roster_rows: list[dict], items: list[dict]) -> dict:
-    files_by_agency: dict[str, list[str]] = defaultdict(list)
-    for item in items:
-        if item.get("agency"):
-            files_by_agency[agency_key(item["agency"])].append(item["file"])
-    names = [row["单位名称"] for row in roster_rows]
-    missing = [n for n in names if not files_by_agency.get(agency_key(n))]
-    contacts = {row["单位名称"]: [row.get("联系人") or "", row.get("邮箱") or ""] for row in roster_rows}
-    duplicated = {n: files_by_agency[agency_key(n)] for n in names if len(files_by_agency.get(agency_key(n), [])) > 1}
-    known = {agency_key(n) for n in names}
-    unknown = sorted({item["agency"] for item in items if item.get("agency") and agency_key(item["agency"]) not in known})
-    return {"listed": len(names), "missing": missing, "duplicated": duplicated, "not_in_roster": unknown,
-            "missing_contacts": {n: contacts[n] for n in missing}}
 
 
 class RollUp:
@@ -70,26 +59,26 @@ def rollup_positions(form: Form) -> dict[str, tuple[int, int]]:
     return out
 
 
-def summary_name(items: list[dict]) -> str:
-    years = Counter(i.get("year") for i in items if isinstance(i.get("year"), int))
-    return f"{years.most_common(1)[0][0]}年度报告汇总.xlsx" if years else "年度报告汇总.xlsx"
+def summary_name(year: int | None) -> str:
+    return f"{year}年度报告汇总.xlsx" if year else "年度报告汇总.xlsx"
 
 
 def write_summary(result) -> Path:
     import xlsxwriter
 
-    items = result.items
     form = result.rollup.form
-    target = result.outbox / summary_name(items)
+    target = result.outbox / summary_name(result.year)
     with atomic_path(target) as tmp:
         # shared strings, not constant_memory: that mode writes inline strings, which Excel rewrites on
         # the next save (openxml-audit flags them); a row per agency keeps the workbook small in memory anyway
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
         wb.set_properties({"title": "年度报告汇总", "author": "converter"})
         f = _formats(wb)
+        _agency_sheet(wb, f, form, result)
         _summary_sheet(wb, f, form, result)
         _findings_sheet(wb, f, result.full_items())
-        _rollup_sheet(wb, f, form, result.rollup)
+        for i, roll in enumerate(result.rollups or [result.rollup]):
+            _rollup_sheet(wb, f, roll.form, roll, ROLLUP_SHEET if i == 0 else f"{ROLLUP_SHEET}-{roll.form.edition}")
         if result.roster:
             _roster_sheets(wb, f, result.roster)
         for ws in wb.worksheets():
@@ -111,15 +100,40 @@ def _formats(wb) -> dict:
         "fee": wb.add_format({**base, "align": "center", "num_format": "0.00####"}),
         "label": wb.add_format({**base, "align": "center"}),
     }
-    for status, colour in ((PASSED, "#C6EFCE"), (WARNED, "#FFEB9C"), (FAILED, "#FFC7CE"), (UNREADABLE, "#D9D9D9")):
+    for status, colour in ((PASSED, "#C6EFCE"), (WARNED, "#FFEB9C"), (FAILED, "#FFC7CE"), (UNREADABLE, "#D9D9D9"),
+                           (SUPERSEDED, "#EDEDED"), (WRONG_YEAR, "#F8CBAD"), (IGNORED, "#FFFFFF"), (MISSING, "#FCE4D6")):
         f[status] = wb.add_format({**base, "align": "center", "bold": True, "bg_color": colour})
     return f
+
+
+def _agency_sheet(wb, f, form: Form, result) -> None:
+    """One row per agency (roster order, then agencies not in the roster): its state and current file."""
+    ws = wb.add_worksheet(AGENCY_SHEET)
+    counts = result.agency_counts()
+    ws.write(0, 0, f"{result.year or ''}年度报告报送情况（按单位）", f["title"])
+    ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.agencies)} 个单位", f["note"])
+    heads = ["序号", "单位", "状态", "当前报送文件", "其他文件", "说明"]
+    for c, (h, w) in enumerate(zip(heads, [5, 30, 9, 40, 40, 70])):
+        ws.write(3, c, h, f["head"])
+        ws.set_column(c, c, w)
+    by_file = {i["file"]: i for i in result.items}
+    for n, a in enumerate(result.agencies, start=1):
+        r = 3 + n
+        ws.write_number(r, 0, n, f["num"])
+        ws.write_string(r, 1, a["agency"], f["text"])
+        ws.write_string(r, 2, a["status"], f[a["status"]])
+        ws.write_string(r, 3, a["file"] or "", f["text"])
+        others = [x for x in a.get("files", []) if x != a["file"]]
+        ws.write_string(r, 4, "；".join(f"{x}（{by_file[x]['status']}）" for x in others), f["text"])
+        note = "不在名单中" if not a.get("in_roster", True) and result.roster else ""
+        ws.write_string(r, 5, note, f["text"])
+    ws.freeze_panes(4, 2)
 
 
 def _summary_sheet(wb, f, form: Form, result) -> None:
     ws = wb.add_worksheet(SUMMARY_SHEET)
     counts = result.counts()
-    ws.write(0, 0, "年度报告报送汇总", f["title"])
+    ws.write(0, 0, "年度报告报送汇总（按文件）", f["title"])
     ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.items)} 个文件", f["note"])
     heads = ["序号", "文件", "单位", "年度", "状态", "错误", "警告", "提示", *[label for _, label in form.key_totals],
              "联系人", "联系电话", "输出文件", "说明"]
@@ -152,6 +166,12 @@ def _summary_sheet(wb, f, form: Form, result) -> None:
 
 
 def _explain(item: dict) -> str:
+    if item["status"] == SUPERSEDED:
+        return f"已被 {item.get('replaced_by')} 替代" + ("（内容相同）" if item.get("same_content") else "")
+    if item["status"] == WRONG_YEAR:
+        return f"年度为 {item.get('year')}，不是本轮年度，未计入合计"
+    if item["status"] == IGNORED:
+        return "不是电子表格，未处理"
     if item.get("error"):
         return item["error"]["message"]
     errors = [x["message"] for x in item.get("findings", []) if x["severity"] == "error"]
@@ -186,18 +206,18 @@ def _findings_sheet(wb, f, items) -> None:
     ws.autofilter(0, 0, max(r, 1), len(heads) - 1)
 
 
-def _rollup_sheet(wb, f, form: Form, roll: RollUp) -> None:
+def _rollup_sheet(wb, f, form: Form, roll: RollUp, name: str = ROLLUP_SHEET) -> None:
     """The official tables filled with the sums. The workbook streams rows (constant_memory), so
     every cell is laid out first and then written row by row, and merges are registered without
     merge_range (which writes ahead into later rows and so cannot run in row order)."""
-    ws = wb.add_worksheet(ROLLUP_SHEET)
+    ws = wb.add_worksheet(name)
     total = roll.total()
     positions = rollup_positions(form)
     widths = [max(t.col_widths[i] if i < len(t.col_widths) else 0 for t in form.tables) for i in
               range(max(t.cols for t in form.tables))]
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    cells: dict[tuple[int, int], tuple] = {(0, 0): (f"{roll.count} 个单位合计（仅含校验通过的报告）", f["title"])}
+    cells: dict[tuple[int, int], tuple] = {(0, 0): (f"{roll.count} 个单位合计（各单位当前报送、校验通过的报告）", f["title"])}
     merges: list[tuple] = []
     heights: dict[int, float] = {}
 
@@ -249,17 +269,7 @@ def _roster_sheets(wb, f, roster: dict) -> None:
         ws.write_string(r, 0, name, f["text"])
         for c, value in enumerate(roster.get("missing_contacts", {}).get(name, ["", ""]), start=1):
             ws.write_string(r, c, value, f["text"])
-    ws = wb.add_worksheet(DUPLICATE_SHEET)
-    ws.write(0, 0, f"报送了多个文件的单位 {len(roster['duplicated'])} 个", f["title"])
-    ws.write(2, 0, "单位名称", f["head"])
-    ws.write(2, 1, "文件", f["head"])
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, 80)
-    r = 3
-    for name, files in roster["duplicated"].items():
-        for file in files:
-            ws.write_string(r, 0, name, f["text"])
-            ws.write_string(r, 1, file, f["text"])
-            r += 1
     if roster.get("not_in_roster"):
-        ws.write(r + 1, 0, "不在名单中的单位：" + "、".join(roster["not_in_roster"]), f["note"])
+        ws.write(len(roster["missing"]) + 4, 0, "不在名单中的单位：" + "、".join(roster["not_in_roster"]), f["note"])
+    if roster.get("repeated_lines"):
+        ws.write(len(roster["missing"]) + 5, 0, "名单中重复的行（只计一次）：" + "、".join(roster["repeated_lines"]), f["note"])

@@ -1,0 +1,231 @@
+"""A round decided per agency: blank returns, .xls/.ods, wrong year, resubmissions, outputs, 合计."""
+import json
+import os
+import re
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from hostile_cases import cfb
+from office import soffice
+from xlsx_fill import named_cell
+from converter.cli import main
+from converter.engine.sample import make_report
+from converter.excel.read import read_workbook
+from converter.excel.template import write_template
+from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
+from converter.round.batch import output_names, run_batch, safe_name
+
+FORM = load_form(DEFAULT_FORM)
+BREAK = "applications.carried_forward.research"  # +n breaks 一+二 = （七）+四
+
+
+def _broken(agency, seed=0, year=2025):
+    report = make_report(agency, year, scale=20, seed=seed, form=load_form(DEFAULT_FORM))
+    set_path(report, BREAK, get_path(report, BREAK) + 3)
+    return report
+
+
+def _saved(path: Path, iso: str) -> None:
+    """Rewrite the workbook's own save time (docProps/core.xml dcterms:modified)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    core = parts["docProps/core.xml"].decode("utf-8")
+    core = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(<)", rf"\g<1>{iso}\g<2>", core)
+    parts["docProps/core.xml"] = core.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def _lo_convert(files: list[Path], to: str, outdir: Path) -> None:
+    """Many files in one LibreOffice call (each call costs seconds)."""
+    exe = soffice()
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to",
+                        to, "--outdir", str(outdir), *map(str, files)], capture_output=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def office_copies(tmp_path_factory):
+    """Filled templates (one passing, one with errors) and LibreOffice's own .xls and .ods of them."""
+    root = tmp_path_factory.mktemp("office")
+    reports = {"乙区农业农村局": make_report("乙区农业农村局", 2025, scale=25, seed=7, form=load_form(DEFAULT_FORM)), "乙区水利局": _broken("乙区水利局")}
+    files = []
+    for agency, report in reports.items():
+        write_template(root / f"{agency}.xlsx", load_form(DEFAULT_FORM), agency=agency, year=2025, values=report)
+        files.append(root / f"{agency}.xlsx")
+    for ext in ("xls", "ods"):
+        _lo_convert(files, ext, root / ext)
+    return root, reports
+
+
+def test_blank_template_returned_unchanged_is_an_error_without_report(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_template(inbox / "空白.xlsx", load_form(DEFAULT_FORM), agency="丙局", year=2025)
+    loaded = read_workbook(inbox / "空白.xlsx")
+    assert get_path(loaded.report, "applications.new_received.total") == 0  # formulas compute 0 …
+    result = run_batch(inbox, tmp_path / "out", jobs=1)
+    item = next(result.full_items())
+    assert item["status"] == "有错误" and "empty.tables" in {f["code"] for f in item["findings"]}  # … still empty
+    assert not list((tmp_path / "out").glob("报告/*.docx")) and result.exit_code == 1
+
+
+@pytest.mark.parametrize("ext", ["xls", "ods"])
+def test_xls_and_ods_saved_by_libreoffice_read_to_the_numbers_of_the_xlsx(office_copies, ext):
+    root, reports = office_copies
+    for agency in reports:
+        xlsx, other = read_workbook(root / f"{agency}.xlsx"), read_workbook(root / ext / f"{agency}.{ext}")
+        assert other.report == xlsx.report
+        assert [f.code for f in other.findings] == [f.code for f in xlsx.findings]
+
+
+def test_every_inbox_file_has_one_status_and_unreadable_files_keep_their_agency(office_copies, tmp_path):
+    root, _ = office_copies
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "乙区农业农村局.xls").write_bytes((root / "xls" / "乙区农业农村局.xls").read_bytes())
+    (inbox / "乙区水利局.ods").write_bytes((root / "ods" / "乙区水利局.ods").read_bytes())
+    (inbox / "乙区民政局报告.et").write_bytes(cfb(["Workbook", "ETExtData"]))
+    (inbox / "乙区司法局（加密）.xlsx").write_bytes(cfb(["EncryptionInfo", "EncryptedPackage"]))
+    (inbox / "乙区商务局.xlsx").write_bytes(b"PK\x03\x04garbage")
+    (inbox / "报送函.docx").write_bytes(b"PK\x03\x04 a cover letter")
+    (inbox / "盖章页.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "照片.png").write_bytes(b"\x89PNG\r\n")
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n乙区农业农村局\n乙区水利局\n乙区民政局\n乙区司法局\n乙区商务局\n乙区交通局\n乙区交通局\n",
+                      encoding="utf-8")
+    result = run_batch(inbox, tmp_path / "out", roster=roster, jobs=2)
+    status = {i["file"]: i["status"] for i in result.items}
+    assert status == {"乙区农业农村局.xls": "通过" if status["乙区农业农村局.xls"] == "通过" else "有警告",
+                      "乙区水利局.ods": "有错误", "乙区民政局报告.et": "无法读取", "乙区司法局（加密）.xlsx": "无法读取",
+                      "乙区商务局.xlsx": "无法读取", "报送函.docx": "已忽略", "盖章页.pdf": "已忽略", "照片.png": "已忽略"}
+    agencies = {a["agency"]: a["status"] for a in result.agencies}
+    assert agencies == {"乙区农业农村局": status["乙区农业农村局.xls"], "乙区水利局": "有错误", "乙区民政局": "无法读取",
+                        "乙区司法局": "无法读取", "乙区商务局": "无法读取", "乙区交通局": "未报送"}
+    assert result.roster["listed"] == 6 and result.roster["repeated_lines"] == ["乙区交通局"]
+    assert result.exit_code == 2
+    assert (tmp_path / "out" / "退回修改" / "乙区水利局-问题标注.xlsx").is_file()
+    lines = result.attention(limit=50)
+    assert any(line.startswith("已忽略    报送函.docx") for line in lines)
+    assert any(line.startswith("无法读取  乙区民政局报告.et（乙区民政局）") for line in lines)
+
+
+def test_round_year_wrong_year_and_the_terminal(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, agency in enumerate(("丁区甲局", "丁区乙局")):
+        write_template(inbox / f"{agency}.xlsx", load_form(DEFAULT_FORM), agency=agency, year=2025, values=make_report(agency, 2025, scale=9, seed=i, form=load_form(DEFAULT_FORM)))
+    write_template(inbox / "丁区丙局.xlsx", load_form(DEFAULT_FORM), agency="丁区丙局", year=2024, values=make_report("丁区丙局", 2024, scale=9, form=load_form(DEFAULT_FORM)))
+    r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 1, r.output
+    assert r.output.startswith("本轮年度：2025 年（未指定 --year")
+    assert "年度不符  丁区丙局.xlsx（丁区丙局）：2024 年度" in r.output and "年度不符 1" in r.output
+    total = json.loads((tmp_path / "out" / "合计.json").read_text(encoding="utf-8"))
+    assert total["agency"] == "2 个单位合计" and total["year"] == 2025
+    assert not list((tmp_path / "out").glob("报告/丁区丙局*"))
+    r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out"), "--year", "2024"])
+    assert r.exit_code == 1 and "本轮年度：2024 年（按 --year 指定）" in r.output
+    assert [p.name for p in (tmp_path / "out" / "报告").iterdir()] == ["丁区丙局2024年政府信息公开工作年度报告.docx"]
+
+
+def test_output_names_are_safe_and_never_collide():
+    for hostile in ("../../etc/passwd", "a\\b", "x\x00y\x1b", "CON", " . ", "甲" * 200, "a:b*c?\"<>|", "\u202e局"):
+        name = safe_name(hostile)
+        assert not set(name) & set('/\\:*?"<>|') and ".." not in name and name == name.strip(" .")
+        assert all(ord(ch) >= 32 and ch != "\u202e" for ch in name) and 0 < len(name) <= 60
+    assert safe_name("CON") != "CON"
+    names = output_names(["甲/局", "甲:局", "甲_局"])
+    assert len({n.casefold() for n in names.values()}) == 3
+
+
+def _fix_annotated(path: Path, target: Path, value: int) -> None:
+    wb = openpyxl.load_workbook(path)
+    named_cell(wb, BREAK).value = value
+    wb.save(target)
+
+
+def test_whole_round_two_runs_before_and_after_corrections(tmp_path):
+    agencies = [f"戊区第{i:02d}局" for i in range(1, 29)] + ["戊区../外局", "戊区:外局"]
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n" + "\n".join(agencies + ["戊区第01局"]) + "\n", encoding="utf-8")
+    inbox, out = tmp_path / "收件", tmp_path / "输出"
+    inbox.mkdir()
+    reports = {}
+    t0 = 1_767_000_000  # mtimes: a fixed, increasing order
+
+    def put(name, report, mtime, saved=None):
+        path = inbox / name
+        write_template(path, load_form(DEFAULT_FORM), agency=report["agency"], year=report["year"], values=report)
+        if saved:
+            _saved(path, saved)
+        os.utime(path, (t0 + mtime, t0 + mtime))
+        return path
+
+    for i, agency in enumerate(agencies[:24]):  # 24 good returns
+        reports[agency] = make_report(agency, 2025, scale=10 + i, seed=i, form=load_form(DEFAULT_FORM))
+        put(f"{safe_name(agency)}.xlsx", reports[agency], i)
+    put("戊区第25局.xlsx", _broken("戊区第25局", 25), 25)  # errors: sent back, then the annotated copy returns
+    write_template(inbox / "戊区第26局空白.xlsx", load_form(DEFAULT_FORM), agency="戊区第26局", year=2025)  # blank template
+    os.utime(inbox / "戊区第26局空白.xlsx", (t0 + 26, t0 + 26))
+    put("戊区第27局.xlsx", make_report("戊区第27局", 2024, scale=5, form=load_form(DEFAULT_FORM)), 27)  # last year's file
+    # 戊区第01局 sends a correction: saved later by its own clock though its file is older
+    old01 = reports["戊区第01局"]
+    reports["戊区第01局"] = make_report("戊区第01局", 2025, scale=99, seed=101, form=load_form(DEFAULT_FORM))
+    put("戊区第01局（更正）.xlsx", reports["戊区第01局"], -100, saved="2026-01-12T09:00:00Z")
+    _saved(inbox / "戊区第01局.xlsx", "2026-01-10T09:00:00Z")
+    os.utime(inbox / "戊区第01局.xlsx", (t0 + 1000, t0 + 1000))
+    (inbox / "副本").mkdir()
+    (inbox / "副本" / "戊区第02局.xlsx").write_bytes((inbox / "戊区第02局.xlsx").read_bytes())  # sent twice
+    (inbox / "说明.docx").write_bytes(b"PK\x03\x04")
+    # 戊区第28局 and the two foreign-named agencies send nothing in the first run
+
+    first = run_batch(inbox, out, roster=roster, jobs=2)
+    status = {i["file"]: i["status"] for i in first.items}
+    by_agency = {a["agency"]: a for a in first.agencies}
+    assert status["戊区第01局.xlsx"] == "已被替代" and by_agency["戊区第01局"]["file"] == "戊区第01局（更正）.xlsx"
+    assert status["副本/戊区第02局.xlsx"] == "已被替代" or status["戊区第02局.xlsx"] == "已被替代"
+    assert by_agency["戊区第25局"]["status"] == "有错误" and by_agency["戊区第26局"]["status"] == "有错误"
+    assert status["戊区第27局.xlsx"] == "年度不符" and by_agency["戊区第27局"]["status"] == "年度不符"
+    assert status["说明.docx"] == "已忽略" and by_agency["戊区第28局"]["status"] == "未报送"
+    assert len(first.agencies) == 30 and first.roster["listed"] == 30 and first.exit_code == 1
+    annotated = out / "退回修改" / "戊区第25局-问题标注.xlsx"
+    assert annotated.is_file()
+
+    # corrections: 25 fixes the annotated copy, 26 fills its template, 27 sends 2025, 28 and the two arrive
+    _fix_annotated(annotated, inbox / "戊区第25局-问题标注.xlsx", get_path(_broken("戊区第25局", 25), BREAK) - 3)
+    os.utime(inbox / "戊区第25局-问题标注.xlsx", (t0 + 2000, t0 + 2000))
+    reports["戊区第25局"] = read_workbook(inbox / "戊区第25局-问题标注.xlsx").report
+    for n, agency in ((26, "戊区第26局"), (27, "戊区第27局"), (28, "戊区第28局"), (29, agencies[28]), (30, agencies[29])):
+        reports[agency] = make_report(agency, 2025, scale=n, seed=n, form=load_form(DEFAULT_FORM))
+        put(f"{agency.replace('/', '').replace(':', '')}-终稿.xlsx", reports[agency], 2000 + n)
+    (out / "报告" / ".戊区第03局.x.docx.tmp").write_bytes(b"half")  # left by a killed run
+
+    second = run_batch(inbox, out, roster=roster, jobs=2)
+    status = {i["file"]: i["status"] for i in second.items}
+    assert status["戊区第25局.xlsx"] == "已被替代" and status["戊区第25局-问题标注.xlsx"] in ("通过", "有警告")
+    assert status["戊区第26局空白.xlsx"] == "已被替代" and status["戊区第27局.xlsx"] == "已被替代"
+    assert {a["status"] for a in second.agencies} <= {"通过", "有警告"} and second.exit_code == 0
+    assert second.reused >= 24
+    reports_dir = sorted(p.name for p in (out / "报告").iterdir())
+    names = output_names(agencies)
+    assert reports_dir == sorted(f"{names[a]}2025年政府信息公开工作年度报告.docx" for a in agencies)
+    assert not list((out / "退回修改").glob("*")) and list((out / "已作废").rglob("戊区第25局-问题标注.xlsx"))
+    assert not list(out.rglob("*.tmp"))
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [a["agency"] for a in manifest["agencies"]] == agencies
+    assert {i["file"]: i["status"] for i in manifest["inputs"]} == status
+    total = json.loads((out / "合计.json").read_text(encoding="utf-8"))
+    assert total["agency"] == "30 个单位合计" and total["form"] == FORM.id
+    for cell in FORM.numbers:
+        values = [get_path(reports[a], cell.key) for a in agencies]
+        expected = sum(v for v in values if v is not None) if any(v is not None for v in values) else None
+        assert get_path(total, cell.key) == pytest.approx(expected) if expected is not None else get_path(total, cell.key) is None, cell.key
+    assert get_path(total, "applications.new_received.total") != get_path(old01, "applications.new_received.total")

@@ -287,17 +287,19 @@ def import_cmd(file, output, fmt):
 @click.option("--agency", metavar="单位名称", help="填报单位（填入封面并锁定）。")
 @click.option("--year", type=click.IntRange(2021, 2100), metavar="年度", help="报告年度（填入封面并锁定）。")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=str), metavar="名单.csv",
-              help="单位名单 CSV（“单位名称”列，可选“联系人”“邮箱”“截止日期”列；UTF-8 或 GBK）：每个单位生成一份模板，"
-                   "有邮箱的同时生成可直接发送的 .eml 邮件。")
-@click.option("--deadline", metavar="YYYY-MM-DD", callback=lambda c, p, v: v and _parse_sign_date(c, p, v).isoformat(), help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
-@click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址。")
+              help="单位名单 CSV（“单位名称”列，可选“联系人”“邮箱”“联系电话”“截止日期”列，也认“单位”“电子邮箱”“电话”等"
+                   "写法；UTF-8 或 GBK）：每个单位生成一份模板，有邮箱的同时生成可直接发送的 .eml 邮件。")
+@click.option("--deadline", metavar="YYYY-MM-DD", callback=lambda c, p, v: v and _parse_sign_date(c, p, v).isoformat(),
+              help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
+@click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址，如 office@example.gov.cn。")
+@click.option("--force", is_flag=True, help="用 --roster 时覆盖输出文件夹中已有的同名模板和邮件。")
 @click.option("--prior", type=click.Path(path_type=str), metavar="上年文件",
               help="上一年度的报告（JSON、填报表格或已公开的网页/Word/文字）：按上年“结转下年度”预填本年“上年结转”，"
                    "在表二旁列出上年现行有效件数；未给出时单位名称和年度（上年 + 1）也取自上年报告。")
 @click.option("--prior-dir", type=click.Path(file_okay=False, path_type=str), metavar="上年文件夹",
               help="与 --roster 一起使用：存放各单位上年报告的文件夹，按报告中的单位名称对应到名单中的单位。")
 @fail_on_input_error
-def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
+def template(out, agency, year, roster, deadline, sender, force, prior, prior_dir):
     """生成供各单位填写的 Excel 填报模板（.xlsx）。
 
     \b
@@ -318,7 +320,8 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
             priors, notes = load_prior_dir(prior_dir, load_form())
             for note in notes:
                 click.echo(click.style("! ", fg="yellow") + note, err=True)
-        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, priors=priors)
+        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, priors=priors,
+                                       force=force)
         for warning in result.warnings:
             click.echo(click.style("! ", fg="yellow") + warning, err=True)
         for item in result.items:
@@ -328,6 +331,9 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir):
         extra = f"，其中 {carried} 份按上年报告预填" if prior_dir else ""
         click.echo(f"已在 {out} 生成 {len(result.items)} 份填报模板{extra}、{result.emails} 封待发邮件（.eml），"
                    f"用时 {time.perf_counter() - started:.1f} 秒")
+        if result.no_address:
+            click.echo(click.style("! ", fg="yellow") + f"{len(result.no_address)} 个单位名单中没有邮箱，未生成邮件，"
+                       "请另行发送模板：" + "、".join(result.no_address), err=True)
         if prior_dir:
             missing = [i["agency"] for i in result.items if not i.get("prior")]
             if missing:

@@ -1,6 +1,7 @@
 """The Excel template: structure from the definition, round trip through defined names, roster + e-mail."""
 from __future__ import annotations
 
+import datetime as dt
 import email
 import json
 import time
@@ -153,6 +154,7 @@ def test_round_trip_through_defined_names(tmp_path, form, example):
 
 def test_roster_gives_workbooks_and_emails(tmp_path):
     agencies = [f"示范市第{i}局" for i in range(1, 49)] + ["某/某:局*", "示范市第1局"]  # illegal chars, duplicate
+    agencies.append("某?某:局*")  # another name that becomes the same file name: numbered
     rows = ["单位名称,联系人,邮箱,截止日期"] + [
         f"{a},联系人{i},user{i}@example.cn,{'2026-01-15' if i % 2 else ''}" for i, a in enumerate(agencies)]
     csv_text = "\r\n".join(rows) + "\r\n"
@@ -169,7 +171,8 @@ def test_roster_gives_workbooks_and_emails(tmp_path):
         assert len(xlsx) == 50 and len(emls) == 50
         assert elapsed < 20, f"{elapsed:.1f}s for 50 workbooks"
         assert (out / "某_某_局_-2025年度政府信息公开工作年度报告填报表.xlsx").exists()
-        assert (out / "示范市第1局-2025年度政府信息公开工作年度报告填报表-2.xlsx").exists()
+        assert (out / "某_某_局_-2025年度政府信息公开工作年度报告填报表-2.xlsx").exists()
+        assert not (out / "示范市第1局-2025年度政府信息公开工作年度报告填报表-2.xlsx").exists()
         eml = out / "示范市第3局-2025年度政府信息公开工作年度报告填报表.eml"
         msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
         assert msg["To"] == "user2@example.cn"
@@ -227,9 +230,11 @@ def test_roster_warns_about_duplicate_names_and_odd_addresses(tmp_path):
 
     roster = tmp_path / "名单.csv"
     roster.write_text("单位名称,邮箱\n甲局,a@x.cn\n甲局,b@x.cn\n乙局,not-an-email\n", encoding="utf-8-sig")
-    result = make_roster_templates(roster, 2025, tmp_path / "out")
-    assert len(result.items) == 3
-    assert any("甲局" in w and "不止一次" in w for w in result.warnings)
+    result = make_roster_templates(roster, 2025, tmp_path / "out", today=dt.date(2025, 12, 1))
+    assert len(result.items) == 2  # one template and one e-mail for 甲局
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        f"{a}-2025年度政府信息公开工作年度报告填报表.{ext}" for a in ("甲局", "乙局") for ext in ("xlsx", "eml"))
+    assert any("“甲局”出现了 2 次（第 2、3 行）" in w and "a@x.cn" in w for w in result.warnings)
     assert any("not-an-email" in w for w in result.warnings)
     assert len(result.warnings) == 2
 

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+import unicodedata
 
 import click
+import click._textwrap as _textwrap
+import click.formatting
 
 from converter import __version__
 from converter.api import check_file, report_file
@@ -44,6 +48,8 @@ _ZH = {
     "{value} is not in the range {range}.": "{value} 不在允许的范围 {range} 内。",
     "Got unexpected extra argument ({args})": "多余的参数（{args}）",
     "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Did you mean {possibility}?": "是不是要用 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
 }
 
 
@@ -63,6 +69,37 @@ for _module in ("core", "exceptions", "formatting", "decorators", "types", "pars
         _mod.ngettext = _nzh
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# Help text is Chinese: click measures one column per character and breaks only at spaces, so lines ran
+# to twice the terminal's width and broke inside words. Measure display columns (CJK takes two) and let
+# lines break between Chinese characters, never before a closing mark nor inside a short “quoted term”.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
+_OPEN, _CLOSE = "（《「『“‘", "，。；：、）》」』”’！？"
+_CHUNK = re.compile(rf"“[^”\s]{{1,12}}”[{_CLOSE}]*|[{_OPEN}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSE}]*|\s+|.", re.S)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _is_wide(c) else 1 for c in _ANSI.sub("", text))
+
+
+def _join_lines(text: str | None) -> str | None:
+    """A docstring paragraph's lines joined as click does, but with no space between Chinese characters."""
+    if not text:
+        return text
+    paragraphs = re.split(r"\n[ \t]*\n", text)
+    return "\n\n".join(p if p.lstrip().startswith("\b") else re.sub(
+        r"(\S)[ \t]*\n[ \t]*(?=(\S))",
+        lambda m: m.group(1) + ("" if _is_wide(m.group(1)) or _is_wide(m.group(2)) else " "), p) for p in paragraphs)
+
+
+_textwrap.TextWrapper._split = lambda self, text: _CHUNK.findall(text)
+_textwrap.term_len = _columns
+click.formatting.term_len = _columns
 
 
 def fail_on_input_error(fn):
@@ -388,6 +425,10 @@ def read(file, output, year):
         title = f"读取 {file}（{report.get('agency') or '未填单位'} {report.get('year') or '?'} 年度）"
         click.echo("\n".join(findings_text(loaded.findings, title).split("\n")[:-1]), err=True)
     sys.exit(1 if has_errors(loaded.findings) else 0)
+
+
+for _command in (main, *main.commands.values()):
+    _command.help = _join_lines(_command.help)
 
 
 if __name__ == "__main__":

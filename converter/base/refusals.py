@@ -20,8 +20,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "指向不存在文件的符号链接"),
     "input.is_directory": ("{path}：这是一个文件夹，不是文件；请指定其中的一份报表文件，或用“converter batch 文件夹 -o 输出文件夹”"
                            "一次处理整个文件夹（batch 的 --prior 也接受上年报告文件夹）", "路径是文件夹（哪怕名字以 .xlsx 结尾）"),
-    "input.lock_file": ("{path}：这是 Excel/WPS 打开文件时生成的临时锁定文件（文件名以 ~$ 开头），不是报表；请改用同一文件夹中"
-                        "去掉 ~$ 的那份文件（如仍打不开，请先关闭正在编辑它的 Excel/WPS）", "Office 的 ~$ 锁定文件"),
+    "input.lock_file": ("{path}：这是 Excel、WPS 或 LibreOffice 打开文件时生成的临时锁定文件（文件名以 ~$ 或 .~lock. 开头），"
+                        "不是报表；请改用同一文件夹中文件名没有这个前缀的那份文件（如仍打不开，请先关闭正在编辑它的程序）",
+                        "Office 的 ~$ 锁定文件、LibreOffice 的 .~lock. 文件"),
     "input.not_regular": ("{path}：这不是普通文件（{kind}），无法作为报表读取；请提供保存在磁盘上的报表文件",
                           "设备、管道等特殊文件（读取可能永不结束）"),
     "input.unreadable": ("{path}：没有读取这个文件的权限（{reason}）；请把文件复制到自己有权限的文件夹，或请管理员开放读取权限",
@@ -103,6 +104,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.not_json": ("{path}：不是有效的 JSON（{detail}）", "JSON 语法错误或嵌套过深"),
     "input.not_report": ("{path}：不是一份年度报告 JSON（{detail}）", "JSON 不是报告（缺少 form 等）"),
     # ---- published reports (converter import) ----
+    "import.workbook": ("{path}：这是填报表格或报告 JSON，converter import 只读取已公开的报告（网页、Word、文字）；"
+                        "读取填报表格请用“converter read {path}”，校验请用“converter check {path}”", "import 给了填报表格"),
     "import.unreadable": ("{path}：无法读取（{detail}）", "已公开的报告文件无法读取"),
     "import.empty": ("{path}：没有读到任何内容", "已公开的报告没有内容"),
     "import.not_report": ("{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告", "不像年度报告"),

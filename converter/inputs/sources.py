@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from converter.form.definition import Form, available_forms, load_form
-from converter.base.files import read_bytes
+from converter.base.files import read_bytes, refuse_lock_file
 from converter.base.refusals import refuse
 from converter.engine.loaded import Loaded
 from converter.excel.read import read_workbook
@@ -63,6 +63,9 @@ SPREADSHEET_LIKE = (".xls", ".et", ".ett", ".xlsm", ".xlsb", ".xltx", ".ods", ".
 
 def load_report(path: str | os.PathLike) -> Loaded:
     path = Path(path)
+    if path.is_dir():  # before the suffix: a folder named 收件 (or even 收件.xlsx) is a folder
+        raise refuse("input.is_directory", path)
+    refuse_lock_file(path)
     loader = LOADERS.get(path.suffix.lower()) or (_load_xlsx if path.suffix.lower() in SPREADSHEET_LIKE else None)
     if loader is None:
         kinds = "、".join((".xlsx", ".json", ".html", ".htm", ".docx", ".txt"))

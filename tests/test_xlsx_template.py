@@ -254,3 +254,24 @@ def test_untouched_template_says_not_filled_instead_of_all_ok(tmp_path):
     assert openpyxl.load_workbook(tmp_path / "blank.xlsx", data_only=True)["表三"]["A3"].value == NOT_FILLED
     assert openpyxl.load_workbook(tmp_path / "filled.xlsx", data_only=True)["表三"]["A3"].value == ALL_OK
     assert filled["表三"]["A3"].value == formula
+
+
+def test_texts_sheet_shows_a_long_text_in_full(tmp_path):
+    """One wide unmerged cell per text (rows grow as typed); a written text gets a row tall enough for it."""
+    from converter.engine.sample import make_report
+    from converter.excel.template import MAX_ROW_HEIGHT, text_row_height
+
+    report = make_report("某局", 2025)
+    report["text"]["overview"] = "\n".join(["（一）主动公开", "全年主动公开政府信息。" * 100])  # ~1,000 characters
+    write_template(tmp_path / "t.xlsx", agency="某局", year=2025, values=report)
+    write_template(tmp_path / "blank.xlsx", agency="某局", year=2025)
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")[TEXTS]
+    blank = openpyxl.load_workbook(tmp_path / "blank.xlsx")[TEXTS]
+    assert not ws.merged_cells.ranges
+    cell = named_cell(ws.parent, "text__overview")
+    assert cell.value == report["text"]["overview"] and cell.alignment.wrap_text
+    height = ws.row_dimensions[cell.row].height
+    assert abs(height - text_row_height(report["text"]["overview"])) < 0.5 and 250 < height <= MAX_ROW_HEIGHT
+    assert ws.row_dimensions[cell.row].customHeight
+    assert not blank.row_dimensions[cell.row].customHeight  # blank: the row grows with what is typed
+    assert ws.page_setup.orientation == "landscape"

@@ -123,7 +123,7 @@ def check_result(rule, cell_value) -> str:
 
 MAX_ROW_HEIGHT = 409  # points: Excel's tallest row
 TEXT_LINE_HEIGHT = 15.6  # points per line of 11-pt 宋体 as Excel and LibreOffice lay it out
-TEXT_SHOWN_CHARS = 1200  # about what one text cell shows at MAX_ROW_HEIGHT (said in the sheet)
+TEXT_SHOWN_CHARS = 1500  # about what one text cell shows at MAX_ROW_HEIGHT (said in the sheet)
 
 
 def text_row_height(text: str) -> float:
@@ -366,7 +366,8 @@ class _Writer:
             if value:  # a written text is shown in full (up to Excel's tallest row); a blank box grows as typed
                 ws.set_row(pos.row - 1, text_row_height(value))
             self._comment(ws, pos, text.key)
-        self._a4(ws)
+        ws.print_area(0, 0, max(self.lay.cells[t.key].row for t in self.form.texts) - 1, TEXT_COLS - 1)
+        self._a4(ws, landscape=True)  # long lines: a 1,000-character text needs about 17 of them
         self._protect(ws)
 
     # ---- tables ----

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+import unicodedata
 
 import click
+import click._textwrap as _textwrap
+import click.formatting
 
 from converter import __version__
 from converter.api import check_file, report_file
@@ -44,6 +48,8 @@ _ZH = {
     "{value} is not in the range {range}.": "{value} 不在允许的范围 {range} 内。",
     "Got unexpected extra argument ({args})": "多余的参数（{args}）",
     "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Did you mean {possibility}?": "是不是要用 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
 }
 
 
@@ -63,6 +69,37 @@ for _module in ("core", "exceptions", "formatting", "decorators", "types", "pars
         _mod.ngettext = _nzh
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# Help text is Chinese: click measures one column per character and breaks only at spaces, so lines ran
+# to twice the terminal's width and broke inside words. Measure display columns (CJK takes two) and let
+# lines break between Chinese characters, never before a closing mark nor inside a short “quoted term”.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
+_OPEN, _CLOSE = "（《「『“‘", "，。；：、）》」』”’！？"
+_CHUNK = re.compile(rf"“[^”\s]{{1,12}}”[{_CLOSE}]*|[{_OPEN}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSE}]*|\s+|.", re.S)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _is_wide(c) else 1 for c in _ANSI.sub("", text))
+
+
+def _join_lines(text: str | None) -> str | None:
+    """A docstring paragraph's lines joined as click does, but with no space between Chinese characters."""
+    if not text:
+        return text
+    paragraphs = re.split(r"\n[ \t]*\n", text)
+    return "\n\n".join(p if p.lstrip().startswith("\b") else re.sub(
+        r"(\S)[ \t]*\n[ \t]*(?=(\S))",
+        lambda m: m.group(1) + ("" if _is_wide(m.group(1)) or _is_wide(m.group(2)) else " "), p) for p in paragraphs)
+
+
+_textwrap.TextWrapper._split = lambda self, text: _CHUNK.findall(text)
+_textwrap.term_len = _columns
+click.formatting.term_len = _columns
 
 
 def _form_option(default: str | None):
@@ -317,10 +354,12 @@ def import_cmd(file, output, fmt, form):
 @click.option("--agency", metavar="单位名称", help="填报单位（填入封面并锁定）。")
 @click.option("--year", type=click.IntRange(2021, 2100), metavar="年度", help="报告年度（填入封面并锁定）。")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=str), metavar="名单.csv",
-              help="单位名单 CSV（“单位名称”列，可选“联系人”“邮箱”“截止日期”列；UTF-8 或 GBK）：每个单位生成一份模板，"
-                   "有邮箱的同时生成可直接发送的 .eml 邮件。")
-@click.option("--deadline", metavar="YYYY-MM-DD", callback=lambda c, p, v: v and _parse_sign_date(c, p, v).isoformat(), help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
-@click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址。")
+              help="单位名单 CSV（“单位名称”列，可选“联系人”“邮箱”“联系电话”“截止日期”列，也认“单位”“电子邮箱”“电话”等"
+                   "写法；UTF-8 或 GBK）：每个单位生成一份模板，有邮箱的同时生成可直接发送的 .eml 邮件。")
+@click.option("--deadline", metavar="YYYY-MM-DD", callback=lambda c, p, v: v and _parse_sign_date(c, p, v).isoformat(),
+              help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
+@click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址，如 office@example.gov.cn。")
+@click.option("--force", is_flag=True, help="用 --roster 时覆盖输出文件夹中已有的同名模板和邮件。")
 @click.option("--prior", type=click.Path(path_type=str), metavar="上年文件",
               help="上一年度的报告（JSON、填报表格或已公开的网页/Word/文字）：按上年“结转下年度”预填本年“上年结转”，"
                    "在表二旁列出上年现行有效件数；未给出时单位名称和年度（上年 + 1）也取自上年报告。")
@@ -328,7 +367,7 @@ def import_cmd(file, output, fmt, form):
               help="与 --roster 一起使用：存放各单位上年报告的文件夹，按报告中的单位名称对应到名单中的单位。")
 @_form_option(DEFAULT_FORM)
 @fail_on_input_error
-def template(out, agency, year, roster, deadline, sender, prior, prior_dir, form):
+def template(out, agency, year, roster, deadline, sender, force, prior, prior_dir, form):
     """生成供各单位填写的 Excel 填报模板（.xlsx）。
 
     \b
@@ -349,7 +388,8 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir, form
             priors, notes = load_prior_dir(prior_dir, form)
             for note in notes:
                 click.echo(click.style("! ", fg="yellow") + note, err=True)
-        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, form=form, priors=priors)
+        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, form=form,
+                                       priors=priors, force=force)
         for warning in result.warnings:
             click.echo(click.style("! ", fg="yellow") + warning, err=True)
         for item in result.items:
@@ -359,6 +399,9 @@ def template(out, agency, year, roster, deadline, sender, prior, prior_dir, form
         extra = f"，其中 {carried} 份按上年报告预填" if prior_dir else ""
         click.echo(f"已在 {out} 生成 {len(result.items)} 份填报模板{extra}、{result.emails} 封待发邮件（.eml），"
                    f"用时 {time.perf_counter() - started:.1f} 秒")
+        if result.no_address:
+            click.echo(click.style("! ", fg="yellow") + f"{len(result.no_address)} 个单位名单中没有邮箱，未生成邮件，"
+                       "请另行发送模板：" + "、".join(result.no_address), err=True)
         if prior_dir:
             missing = [i["agency"] for i in result.items if not i.get("prior")]
             if missing:
@@ -414,6 +457,10 @@ def read(file, output, year, form):
         title = f"读取 {file}（{report.get('agency') or '未填单位'} {report.get('year') or '?'} 年度）"
         click.echo("\n".join(findings_text(loaded.findings, title).split("\n")[:-1]), err=True)
     sys.exit(1 if has_errors(loaded.findings) else 0)
+
+
+for _command in (main, *main.commands.values()):
+    _command.help = _join_lines(_command.help)
 
 
 if __name__ == "__main__":

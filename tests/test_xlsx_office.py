@@ -47,9 +47,11 @@ def test_libreoffice_shows_exactly_the_failing_checks(tmp_path, form):
     crossed = {rule for rule, v in checks.items() if str(v).startswith("✘")}
     assert crossed == failing
     assert all(v == "✔" for rule, v in checks.items() if rule not in failing)
-    for rule in crossed:  # "✘ 差N" names the difference the validator computes
+    for rule in crossed:  # "✘ 多N" / "✘ 少N": which side is larger, by the difference the validator computes
         finding = next(f for f in validate(theirs.report, form) if f.context.get("rule") == rule)
-        assert checks[rule] == f"✘ 差{abs(finding.context['difference'])}"
+        diff = finding.context["left_sum"] - finding.context["right_sum"]
+        assert checks[rule] == f"✘ {'多' if diff > 0 else '少'}{abs(diff)}"
+    assert {checks[r][2] for r in crossed} == {"多", "少"}  # the broken example has both
     t3_failed = sum(1 for r in crossed if r.startswith("t3."))
     assert wb["表三"].cell(SUMMARY_ROW, 1).value == f"✘ {t3_failed} 项勾稽关系不成立"
     assert wb[COVER].cell(COVER_SUMMARY_ROW, 2).value == f"✘ {len(crossed)} 项勾稽关系不成立"
@@ -120,3 +122,26 @@ def test_rows_inserted_in_libreoffice_do_not_break_reading(tmp_path, form):
     assert after.cells["text.overview"][1] != before.cells["text.overview"][1]
     wb = openpyxl.load_workbook(out)
     assert wb["表三"][f"G{granted.row + 3}"].value == valid["applications"]["granted"]["research"]
+
+
+def test_text_in_number_cells_flagged_by_the_sheet_as_by_the_tool(tmp_path, form):
+    """“18件” and a full-width “１０”: the tool reads them (with a finding); the sheet, whose sums count
+    them as 0, says so at the top of the table and on the cover instead of a bare ✘."""
+    from converter.excel.template import TEXT_IN_NUMBERS, TEXT_MARK
+
+    valid = load_example("district-market-regulation-2025.json")
+    keys = ("applications.new_received.natural_person", "applications.granted.natural_person")
+
+    def edit(wb):
+        named_cell(wb, keys[0]).value = f"{get_path(valid, keys[0])}件"
+        named_cell(wb, keys[1]).value = str(get_path(valid, keys[1])).translate(
+            str.maketrans("0123456789", "０１２３４５６７８９"))
+
+    src, out = _recalculated(tmp_path, valid, edit)
+    theirs = read_workbook(out)
+    assert [get_path(theirs.report, k) for k in keys] == [get_path(valid, k) for k in keys]
+    assert len([f for f in theirs.findings if f.location and f.location.path in keys]) == 2
+    wb = openpyxl.load_workbook(out, data_only=True)
+    expected = f"{TEXT_MARK} 2 {TEXT_IN_NUMBERS}"
+    assert wb["表三"].cell(SUMMARY_ROW, 1).value == expected
+    assert wb[COVER].cell(COVER_SUMMARY_ROW, 2).value == expected

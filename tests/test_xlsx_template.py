@@ -1,6 +1,7 @@
 """The Excel template: structure from the definition, round trip through defined names, roster + e-mail."""
 from __future__ import annotations
 
+import datetime as dt
 import email
 import json
 import time
@@ -115,7 +116,7 @@ def test_check_cells_for_every_arithmetic_error_rule(wb, form):
     assert len(lay.checks) == len(rules) == len({c.pos for c in lay.checks})
     for check in lay.checks:
         cell = wb[check.pos.sheet].cell(check.pos.row, check.pos.col)
-        assert cell.value.startswith("=IF(ROUND(") and "✘ 差" in cell.value
+        assert cell.value.startswith("=IF(ROUND(") and "✘ 多" in cell.value and "✘ 少" in cell.value
     for table in form.tables:
         ws = wb[table.name]
         has_checks = bool(lay.checks_on(table.name))
@@ -153,6 +154,7 @@ def test_round_trip_through_defined_names(tmp_path, form, example):
 
 def test_roster_gives_workbooks_and_emails(tmp_path):
     agencies = [f"示范市第{i}局" for i in range(1, 49)] + ["某/某:局*", "示范市第1局"]  # illegal chars, duplicate
+    agencies.append("某?某:局*")  # another name that becomes the same file name: numbered
     rows = ["单位名称,联系人,邮箱,截止日期"] + [
         f"{a},联系人{i},user{i}@example.cn,{'2026-01-15' if i % 2 else ''}" for i, a in enumerate(agencies)]
     csv_text = "\r\n".join(rows) + "\r\n"
@@ -169,7 +171,8 @@ def test_roster_gives_workbooks_and_emails(tmp_path):
         assert len(xlsx) == 50 and len(emls) == 50
         assert elapsed < 20, f"{elapsed:.1f}s for 50 workbooks"
         assert (out / "某_某_局_-2025年度政府信息公开工作年度报告填报表.xlsx").exists()
-        assert (out / "示范市第1局-2025年度政府信息公开工作年度报告填报表-2.xlsx").exists()
+        assert (out / "某_某_局_-2025年度政府信息公开工作年度报告填报表-2.xlsx").exists()
+        assert not (out / "示范市第1局-2025年度政府信息公开工作年度报告填报表-2.xlsx").exists()
         eml = out / "示范市第3局-2025年度政府信息公开工作年度报告填报表.eml"
         msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
         assert msg["To"] == "user2@example.cn"
@@ -227,9 +230,11 @@ def test_roster_warns_about_duplicate_names_and_odd_addresses(tmp_path):
 
     roster = tmp_path / "名单.csv"
     roster.write_text("单位名称,邮箱\n甲局,a@x.cn\n甲局,b@x.cn\n乙局,not-an-email\n", encoding="utf-8-sig")
-    result = make_roster_templates(roster, 2025, tmp_path / "out", form=load_form(DEFAULT_FORM))
-    assert len(result.items) == 3
-    assert any("甲局" in w and "不止一次" in w for w in result.warnings)
+    result = make_roster_templates(roster, 2025, tmp_path / "out", today=dt.date(2025, 12, 1), form=load_form(DEFAULT_FORM))
+    assert len(result.items) == 2  # one template and one e-mail for 甲局
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        f"{a}-2025年度政府信息公开工作年度报告填报表.{ext}" for a in ("甲局", "乙局") for ext in ("xlsx", "eml"))
+    assert any("“甲局”出现了 2 次（第 2、3 行）" in w and "a@x.cn" in w for w in result.warnings)
     assert any("not-an-email" in w for w in result.warnings)
     assert len(result.warnings) == 2
 
@@ -249,3 +254,24 @@ def test_untouched_template_says_not_filled_instead_of_all_ok(tmp_path):
     assert openpyxl.load_workbook(tmp_path / "blank.xlsx", data_only=True)["表三"]["A3"].value == NOT_FILLED
     assert openpyxl.load_workbook(tmp_path / "filled.xlsx", data_only=True)["表三"]["A3"].value == ALL_OK
     assert filled["表三"]["A3"].value == formula
+
+
+def test_texts_sheet_shows_a_long_text_in_full(tmp_path):
+    """One wide unmerged cell per text (rows grow as typed); a written text gets a row tall enough for it."""
+    from converter.engine.sample import make_report
+    from converter.excel.template import MAX_ROW_HEIGHT, text_row_height
+
+    report = make_report("某局", 2025, form=load_form(DEFAULT_FORM))
+    report["text"]["overview"] = "\n".join(["（一）主动公开", "全年主动公开政府信息。" * 100])  # ~1,000 characters
+    write_template(tmp_path / "t.xlsx", load_form(DEFAULT_FORM), agency="某局", year=2025, values=report)
+    write_template(tmp_path / "blank.xlsx", load_form(DEFAULT_FORM), agency="某局", year=2025)
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")[TEXTS]
+    blank = openpyxl.load_workbook(tmp_path / "blank.xlsx")[TEXTS]
+    assert not ws.merged_cells.ranges
+    cell = named_cell(ws.parent, "text__overview")
+    assert cell.value == report["text"]["overview"] and cell.alignment.wrap_text
+    height = ws.row_dimensions[cell.row].height
+    assert abs(height - text_row_height(report["text"]["overview"])) < 0.5 and 250 < height <= MAX_ROW_HEIGHT
+    assert ws.row_dimensions[cell.row].customHeight
+    assert not blank.row_dimensions[cell.row].customHeight  # blank: the row grows with what is typed
+    assert ws.page_setup.orientation == "landscape"

@@ -9,12 +9,22 @@ from converter.base.errors import InputError
 from converter.base.refusals import os_reason, refuse, size_text
 
 
+LOCK_PREFIXES = ("~$", ".~lock.")  # Excel / WPS owner files, LibreOffice lock files
+
+
+def refuse_lock_file(path: Path) -> None:
+    """Refuse a lock file an office suite leaves beside a workbook being edited, whatever its suffix."""
+    if path.name.startswith(LOCK_PREFIXES) and not path.is_dir():
+        raise refuse("input.lock_file", path)
+
+
 def read_bytes(path: Path, limit: int) -> bytes:
     """The whole file, refused (InputError) unless it is a readable regular file of 1..limit bytes.
 
     Opened non-blocking and checked with fstat before reading, so a FIFO or a device named .xlsx
     (or a link to one) is refused instead of hanging the command or filling memory.
     """
+    refuse_lock_file(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:

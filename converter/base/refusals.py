@@ -18,7 +18,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.not_found": ("{path}：文件不存在，请检查文件名和所在文件夹", "文件不存在"),
     "input.broken_link": ("{path}：这是一个快捷方式（符号链接），它指向的文件不存在；请直接提供报表文件本身",
                           "指向不存在文件的符号链接"),
-    "input.is_directory": ("{path}：这是一个文件夹，不是文件；请指定文件夹中的报表文件", "路径是文件夹（哪怕名字以 .xlsx 结尾）"),
+    "input.is_directory": ("{path}：这是一个文件夹，不是文件；请指定其中的一份报表文件，或用“converter batch 文件夹 -o 输出文件夹”"
+                           "一次处理整个文件夹（batch 的 --prior 也接受上年报告文件夹）", "路径是文件夹（哪怕名字以 .xlsx 结尾）"),
+    "input.lock_file": ("{path}：这是 Excel、WPS 或 LibreOffice 打开文件时生成的临时锁定文件（文件名以 ~$ 或 .~lock. 开头），"
+                        "不是报表；请改用同一文件夹中文件名没有这个前缀的那份文件（如仍打不开，请先关闭正在编辑它的程序）",
+                        "Office 的 ~$ 锁定文件、LibreOffice 的 .~lock. 文件"),
     "input.not_regular": ("{path}：这不是普通文件（{kind}），无法作为报表读取；请提供保存在磁盘上的报表文件",
                           "设备、管道等特殊文件（读取可能永不结束）"),
     "input.unreadable": ("{path}：没有读取这个文件的权限（{reason}）；请把文件复制到自己有权限的文件夹，或请管理员开放读取权限",
@@ -57,8 +61,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.not_workbook": ("{path}：这是一个 zip 压缩包，里面没有 Excel 工作簿（缺少 xl/workbook.xml）；请报送 .xlsx 模板本身",
                            "不含工作簿的 zip"),
     "input.docx": ("{path}：这是 Word 文档（.docx），不是 Excel 工作簿；请报送填写好的 Excel 填报模板", "Word 文档"),
-    "input.ods": ("{path}：这是 OpenDocument 电子表格（.ods），但内容无法读取（可能已损坏）；" + SAVE_AS,
-                  "无法读取的 OpenDocument 表格"),
+    "input.ods": ("{path}：这是 OpenDocument 电子表格（.ods），但内容无法读取（可能已损坏）；请在 LibreOffice 中打开，"
+                  "“文件 → 另存为”，文件类型选“Excel 2007-365 (.xlsx)”后重新报送", "无法读取的 OpenDocument 表格"),
     "input.xlsm": ("{path}：这是启用宏的 Excel 工作簿（.xlsm），为安全起见不读取含宏的文件；" + SAVE_AS, "启用宏的工作簿"),
     "input.xlsb": ("{path}：这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx；" + SAVE_AS, "二进制工作簿"),
     "input.strict": ("{path}：这是“Strict Open XML 电子表格”格式，本工具只读取普通 .xlsx；请在 Excel 中“另存为”"
@@ -100,6 +104,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.not_json": ("{path}：不是有效的 JSON（{detail}）", "JSON 语法错误或嵌套过深"),
     "input.not_report": ("{path}：不是一份年度报告 JSON（{detail}）", "JSON 不是报告（缺少 form 等）"),
     # ---- published reports (converter import) ----
+    "import.workbook": ("{path}：这是填报表格或报告 JSON，converter import 只读取已公开的报告（网页、Word、文字）；"
+                        "读取填报表格请用“converter read {path}”，校验请用“converter check {path}”", "import 给了填报表格"),
     "import.unreadable": ("{path}：无法读取（{detail}）", "已公开的报告文件无法读取"),
     "import.empty": ("{path}：没有读到任何内容", "已公开的报告没有内容"),
     "import.not_report": ("{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告", "不像年度报告"),
@@ -118,6 +124,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "roster.encoding": ("{path}：无法识别名单文件的编码（应为 UTF-8 或 GBK）", "名单编码无法识别"),
     "roster.empty": ("{path}：名单为空", "名单为空"),
     "roster.no_name_column": ("{path}：名单第一行缺少“单位名称”列（{detail}）", "名单缺少“单位名称”列"),
+    "roster.bad_sender": ("{path}：不是有效的发件人邮件地址（--sender），应写作 office@example.gov.cn 或“办公室 "
+                          "<office@example.gov.cn>”", "--sender 不是邮件地址"),
     "batch.no_inbox": ("{path}：收件文件夹不存在或不是文件夹", "收件文件夹不存在"),
     "batch.same_folder": ("{path}：输出文件夹不能与收件文件夹相同", "输出文件夹与收件文件夹相同"),
     "batch.no_prior_folder": ("{path}：上年报告文件夹不存在或不是文件夹", "--prior 的上年报告文件夹不存在"),
@@ -131,6 +139,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "并确认 soffice 所在文件夹在 PATH 中", "生成 PDF 时找不到 LibreOffice"),
     "output.pdf_failed": ("{path}：LibreOffice 未能把报告转换为 PDF（{reason}）；没有留下不完整的文件，可先生成 .docx "
                           "后用 Word/WPS“另存为 PDF”", "LibreOffice 转换 PDF 失败"),
+    "output.roster_needs_folder": ("{path}：使用 --roster 时 -o 应为输出文件夹（每个单位一份模板和邮件），不是文件名；"
+                                   "请写作如 -o 下发/，未生成任何文件", "--roster 的 -o 写成了文件名"),
+    "output.exists": ("{path}：文件夹中已有 {count} 份同名的模板或邮件（{names}），为免覆盖已下发的模板，未生成任何文件；"
+                      "确需重新生成请加 --force，或换一个输出文件夹", "输出文件夹中已有同名模板（未加 --force）"),
     "output.read_only": ("{path}：输出文件夹是只读的或没有写入权限（{reason}）；请换一个可写的文件夹", "输出文件夹只读/无权限"),
     "output.disk_full": ("{path}：磁盘空间不足，未能写入（没有留下不完整的文件）；请清理磁盘空间或换一个磁盘后重试", "磁盘已满"),
     "output.unwritable": ("{path}：无法写入输出文件夹（{reason}）；请检查文件夹是否存在，或换一个文件夹", "输出文件夹无法创建或写入"),

@@ -25,8 +25,8 @@ TABLE_LEFT = 1  # grid col 1 on sheet column A
 TITLE_ROW, INFO_ROW, SUMMARY_ROW = 1, 2, 3
 
 TEXT_FIRST_ROW = 3  # 文字: label row, then the input row, per text
-TEXT_COLS = 8  # the text input spans A..H
-TEXT_COL_WIDTH = 12
+TEXT_COLS = 1  # one wide unmerged cell per text: Excel, WPS and LibreOffice grow its row as text is typed
+TEXT_COL_WIDTH = 110  # fits A4 landscape unscaled (LibreOffice does not scale a sheet of one column down)
 
 COVER_FIELDS = (  # (name, label); agency and year are report fields, contact/phone cover-only
     ("agency", "填报单位"),

@@ -30,6 +30,10 @@ BAD_COLOR = "#C00000"
 OK_TEXT = "✔"
 ALL_OK = "✔ 勾稽关系全部成立"
 NOT_FILLED = "尚未填写：请在浅黄色单元格中填写数字（没有发生的事项填 0）"
+TEXT_MARK = "⚠"
+# the tool reads “18件”, “１０”, “/” in a number cell (with a finding), but the sheet's sums count them as 0:
+# the summary says so first, so the sheet's ✘ and the tool's verdict never silently disagree
+TEXT_IN_NUMBERS = "格数字填成了文字（如“18件”“１０”“/”），请只填阿拉伯数字；改正前勾稽校验不准"
 
 
 @dataclass
@@ -86,15 +90,21 @@ def _difference(rule, lay: Layout, here: str) -> str:
 
 
 def check_formula(rule, lay: Layout, here: str) -> str:
+    """✔, or which side of the rule's “=” is larger: ✘ 多N (the left side by N) / ✘ 少N (short by N)."""
     d = _difference(rule, lay, here)
-    return f'=IF({d}=0,"{OK_TEXT}","✘ 差"&ABS({d}))'
+    return f'=IF({d}=0,"{OK_TEXT}",IF({d}>0,"✘ 多"&{d},"✘ 少"&-{d}))'
 
 
 def summary_formula(ranges: list[str], total: int, inputs: list[str] = ()) -> str:
-    """The summary line; with `inputs`, an untouched form says it is not filled in rather than ✔."""
+    """The summary line; with `inputs`, an untouched form says it is not filled in rather than ✔, and
+    text typed in number cells is counted before any ✘ (the sums read it as 0)."""
     ok = "+".join(f'COUNTIF({r},"{OK_TEXT}")' for r in ranges) or "0"
     body = f'IF({ok}={total},"{ALL_OK}","✘ "&({total}-({ok}))&" 项勾稽关系不成立")'
-    return f'=IF(COUNTA({",".join(inputs)})=0,"{NOT_FILLED}",{body})' if inputs else "=" + body
+    if not inputs:
+        return "=" + body
+    texts = "+".join(f"SUMPRODUCT(--ISTEXT({r}))" for r in inputs)
+    body = f'IF({texts}>0,"{TEXT_MARK} "&({texts})&" {TEXT_IN_NUMBERS}",{body})'
+    return f'=IF(COUNTA({",".join(inputs)})=0,"{NOT_FILLED}",{body})'
 
 
 def summary_text(failed: int, filled: bool = True) -> str:
@@ -105,7 +115,21 @@ def summary_text(failed: int, filled: bool = True) -> str:
 
 def check_result(rule, cell_value) -> str:
     diff = rounded(signed_sum(rule.left, lambda t: cell_value(t.path)) - signed_sum(rule.right, lambda t: cell_value(t.path)))
-    return OK_TEXT if diff == 0 else f"✘ 差{fmt_number(abs(diff))}"
+    if diff == 0:
+        return OK_TEXT
+    return f"✘ {'多' if diff > 0 else '少'}{fmt_number(abs(diff))}"
+
+
+MAX_ROW_HEIGHT = 409  # points: Excel's tallest row
+TEXT_LINE_HEIGHT = 15.6  # points per line of 11-pt 宋体 as Excel and LibreOffice lay it out
+TEXT_SHOWN_CHARS = 1500  # about what one text cell shows at MAX_ROW_HEIGHT (said in the sheet)
+
+
+def text_row_height(text: str) -> float:
+    """Points for a row showing `text` wrapped in the 文字 sheet's cell, capped at Excel's maximum."""
+    per_line = TEXT_COLS * TEXT_COL_WIDTH - 3
+    lines = sum(max(1, math.ceil(text_width(par) / per_line)) for par in text.split("\n"))
+    return min(MAX_ROW_HEIGHT, lines * TEXT_LINE_HEIGHT + 8)
 
 
 # ---- the writer -------------------------------------------------------------------------------------
@@ -175,6 +199,8 @@ class _Writer:
                                                    "strings_to_urls": False})
         self.red = self.wb.add_format({"bg_color": "#FFC7CE", "font_color": BAD_COLOR, "bold": True})
         self.pending = self.wb.add_format({"font_color": "#9C5700", "bold": True})  # 尚未填写: neither ✔ nor ✘
+        self.text_cell = self.wb.add_format({"bg_color": WARNING_FILL, "font_color": BAD_COLOR, "bold": True,
+                                             "border": 2, "border_color": BAD_COLOR})  # “18件” in a number cell
         self.wb.set_properties({"title": self.form.title(self.agency or "", self.year or ""),
                                 "subject": self.form.name, "comments": f"{GENERATOR} {fingerprint(self.form)}"})
         ws_cover = self.wb.add_worksheet(COVER)
@@ -270,7 +296,9 @@ class _Writer:
                                                "format": self.red})
         ws.conditional_format(row, 1, row, 3, {"type": "text", "criteria": "begins with", "value": NOT_FILLED[:4],
                                                "format": self.pending})
-        ws.set_row(row, 26)
+        ws.conditional_format(row, 1, row, 3, {"type": "text", "criteria": "begins with", "value": TEXT_MARK,
+                                               "format": self.pending})
+        ws.set_row(row, 40)
         ws.merge_range(row + 2, 0, row + 5, 3, (
             f"填报提示：各表中灰色单元格为自动合计，✔/✘ 为自动校验结果。全部显示“{ALL_OK}”后，"
             f"保存为 .xlsx 格式（不要改文件类型、不要删除或重命名工作表）发回。"), self.fmt("para"))
@@ -292,10 +320,13 @@ class _Writer:
             "三、数字单元格只填阿拉伯数字：件数为大于或等于 0 的整数；"
             + "、".join(f"“{n.row_label}”" for n in self.form.numbers if n.type == "amount")
             + "金额以万元为单位，可填小数。"
-            "没有发生的事项请填 0，不要填“/”“—”“无”，也不要留空；不要在数字后加“件”“万元”等文字。",
+            "没有发生的事项请填 0，不要填“/”“—”“无”，也不要留空；不要在数字后加“件”“万元”等文字。"
+            f"数字单元格里填了文字（如“18件”、全角的“１０”、“/”）时，该单元格标为橙底红框，表格顶部显示“{TEXT_MARK} N 格"
+            "数字填成了文字”：表格的合计和校验把这些单元格当作 0，请改为阿拉伯数字。",
             "四、灰色单元格为自动合计，由公式计算，不需要也不能填写："
             + "；".join(dict.fromkeys(r.title for r in self.form.derived.values())) + "。",
-            "五、表格旁的“校验”单元格自动核对勾稽关系：显示“✔”表示成立，显示“✘ 差N”（红色）表示不成立，N 为两边相差的数量。"
+            "五、表格旁的“校验”单元格自动核对勾稽关系：显示“✔”表示成立；显示红色的“✘ 多N”表示校验说明中等号左边"
+            "（如“总计”）比右边（如各项之和）多 N，“✘ 少N”表示左边比右边少 N。"
             f"各表顶部和“{COVER}”汇总显示不成立的项数。请全部修正为“{ALL_OK}”后再报送。",
             f"六、“{TEXTS}”工作表填写报告的文字部分：" + "、".join(t.label for t in self.form.texts)
             + "（前言可留空，留空则使用标准前言）。段落之间用 Alt+Enter（WPS/Excel）换行。",
@@ -316,21 +347,26 @@ class _Writer:
     # ---- texts ----
     def _texts(self, ws):
         ws.set_column(0, TEXT_COLS - 1, TEXT_COL_WIDTH)
-        ws.merge_range(0, 0, 0, TEXT_COLS - 1, "报告文字部分", self.fmt("title"))
+        ws.write_string(0, 0, "报告文字部分", self.fmt("title"))
         ws.set_row(0, 32)
-        ws.merge_range(1, 0, 1, TEXT_COLS - 1,
-                       "在浅黄色框内填写（可从 Word 粘贴）；段落之间换行即可，二级标题如“（一）主动公开”单独成段。",
-                       self.fmt("subtitle"))
+        ws.write_string(1, 0, "在浅黄色框内填写（可从 Word 粘贴）；段落之间换行即可，二级标题如“（一）主动公开”单独成段。"
+                              "框随文字自动变高（如未变高，双击框下方的行号边线）；一格最多显示约 "
+                              f"{TEXT_SHOWN_CHARS} 字，更长的文字照样完整读取、写入报告，可在编辑栏中查看全文。",
+                        self.fmt("subtitle"))
+        ws.set_row(1, 30)
         hints = {"text.preamble": "（可留空：留空则使用标准前言）"}
         for text in self.form.texts:
             pos = self.lay.cells[text.key]
             ws.write_string(pos.row - 2, 0, text.label + hints.get(text.key, ""), self.fmt("text_label"))
             ws.set_row(pos.row - 2, 24)
             value = get_path(self.values, text.key) if self.values else None
-            self.put(ws, pos, value if isinstance(value, str) else None, self._marked_fmt("text_input", text.key))
-            ws.set_row(pos.row - 1, 110 if text.key == "text.preamble" else 220)
+            value = value if isinstance(value, str) and value else None
+            self.put(ws, pos, value, self._marked_fmt("text_input", text.key))
+            if value:  # a written text is shown in full (up to Excel's tallest row); a blank box grows as typed
+                ws.set_row(pos.row - 1, text_row_height(value))
             self._comment(ws, pos, text.key)
-        self._a4(ws)
+        ws.print_area(0, 0, max(self.lay.cells[t.key].row for t in self.form.texts) - 1, TEXT_COLS - 1)
+        self._a4(ws, landscape=True)  # long lines: a 1,000-character text needs about 17 of them
         self._protect(ws)
 
     # ---- tables ----
@@ -428,8 +464,13 @@ class _Writer:
                 "type": "text", "criteria": "begins with", "value": "✘", "format": self.red})
             ws.conditional_format(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, {
                 "type": "text", "criteria": "begins with", "value": NOT_FILLED[:4], "format": self.pending})
+            ws.conditional_format(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, {
+                "type": "text", "criteria": "begins with", "value": TEXT_MARK, "format": self.pending})
         else:
             ws.write_string(SUMMARY_ROW - 1, TABLE_LEFT - 1, "本表各项单独填写，无勾稽关系校验。", self.fmt("subtitle"))
+        for rng in self._input_ranges([n for n in table.numbers if n.key not in self.form.derived], sheet):
+            ws.conditional_format(rng, {"type": "formula", "criteria": f"=ISTEXT({rng.split(':')[0]})",
+                                        "format": self.text_cell})
         ws.set_row(SUMMARY_ROW - 1, 22)
         # print setup
         last_row = lay.table_end[table.id]

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from converter.form.definition import Form, available_forms, load_form
-from converter.base.files import read_bytes
+from converter.base.files import read_bytes, refuse_lock_file
 from converter.base.refusals import refuse
 from converter.engine.loaded import Loaded
 from converter.excel.read import read_workbook
@@ -70,6 +70,9 @@ def load_report(path: str | os.PathLike, form: Form | None = None) -> Loaded:
     """Any supported file as a report. The edition comes from the file itself (a workbook's stamp, the
     JSON's `form`, a published report's contents); with `form` given, another edition is refused."""
     path = Path(path)
+    if path.is_dir():  # before the suffix: a folder named 收件 (or even 收件.xlsx) is a folder
+        raise refuse("input.is_directory", path)
+    refuse_lock_file(path)
     loader = LOADERS.get(path.suffix.lower()) or (_load_xlsx if path.suffix.lower() in SPREADSHEET_LIKE else None)
     if loader is None:
         kinds = "、".join((".xlsx", ".json", ".html", ".htm", ".docx", ".txt"))

@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 from converter.base.errors import InputError
-from converter.base.files import read_bytes
+from converter.base.files import read_bytes, refuse_lock_file
+from converter.base.refusals import refuse
 from converter.engine.loaded import Loaded
 from converter.base.sniff import open_safe_zip
 from converter.form.definition import Form
@@ -22,10 +23,17 @@ _READERS = {".html": read_html, ".htm": read_html, ".docx": read_docx, ".txt": r
 SUFFIXES = tuple(_READERS)
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et", ".ods", ".json")
+
+
 def _reader(suffix: str, path: Path):
     reader = _READERS.get(suffix)
     if reader is not None:
         return reader
+    if path.is_dir():
+        raise refuse("input.is_directory", path)
+    if suffix in WORKBOOK_SUFFIXES:  # a return or a report JSON: `read` / `check` are the commands for it
+        raise refuse("import.workbook", path)
     raise InputError("input.unsupported",
                      f"{path}：不支持导入“{suffix or '无扩展名'}”文件（支持 {'、'.join(SUFFIXES)}）", str(path))
 
@@ -37,6 +45,7 @@ def suffix_is_docx(path: Path) -> bool:
 def import_file(path: str | os.PathLike, form: Form | None = None) -> Loaded:
     """A published report → Loaded(report, form, findings): what was guessed or unreadable is a finding."""
     path = Path(path)
+    refuse_lock_file(path)
     reader = _reader(path.suffix.lower(), path)
     data = read_bytes(path, MAX_BYTES)
     if suffix_is_docx(path) and data.startswith(b"PK"):  # sizes, ratios, DTDs checked before python-docx

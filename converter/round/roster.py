@@ -1,37 +1,82 @@
 """A roster of agencies → one template per agency and a ready-to-send .eml for each with an address.
 
-The roster is a CSV with a 单位名称 column and optional 联系人 / 邮箱 / 截止日期 columns, in UTF-8
-(with or without BOM) or GBK, as Excel on Chinese Windows saves it.
+The roster is a CSV with a 单位名称 column and optional 联系人 / 邮箱 / 联系电话 / 截止日期 columns, in
+UTF-8 (with or without BOM) or GBK, as Excel on Chinese Windows saves it. Offices name the columns in
+their own words (单位, 电子邮箱, E-mail, 电话, 手机 …): every header is mapped to one of these five by
+HEADER_SYNONYMS, and the columns that match none are named in one warning.
+
+The .eml names its attachment in both forms mail clients read: the RFC 2047 encoded word (Outlook,
+Foxmail, QQ / 网易 web mail) and RFC 2231 (Thunderbird, Apple Mail, Gmail), on Content-Type (`name`)
+and Content-Disposition (`filename`) alike.
 """
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
 import re
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from converter.base.atomic import write_bytes
 from converter.base.errors import InputError
+from converter.base.refusals import refuse
 from converter.base.text import agency_key
 from converter.excel.prior import next_year
 from converter.excel.template import write_template
 from converter.form.definition import Form
 
 NAME_COLUMN = "单位名称"
-OPTIONAL_COLUMNS = ("联系人", "邮箱", "截止日期")
+OPTIONAL_COLUMNS = ("联系人", "邮箱", "联系电话", "截止日期")
+# canonical column → the headers offices write for it (compared after NFKC, without spaces, - or _, lower case)
+HEADER_SYNONYMS = {
+    "单位名称": ("单位名称", "单位", "单位全称", "机关名称", "部门名称", "部门", "填报单位", "报送单位"),
+    "联系人": ("联系人", "联系人姓名", "填报人", "经办人"),
+    "邮箱": ("邮箱", "电子邮箱", "邮件", "电子邮件", "邮箱地址", "电子邮件地址", "email", "e-mail", "mail",
+             "email地址", "联系邮箱"),
+    "联系电话": ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "办公电话", "电话号码"),
+    "截止日期": ("截止日期", "截止时间", "报送截止日期", "报送期限", "截止"),
+}
+IGNORED_COLUMNS = ("序号", "编号", "no", "no.")  # row numbers: no warning
+SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et", ".ods", ".csv", ".eml", ".docx", ".zip")
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 XLSX_MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-def read_roster(path) -> list[dict]:
-    """Rows of the roster (dicts keyed by the Chinese column names), agencies with a name only."""
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+_CANONICAL = {_header_key(alias): name for name, aliases in HEADER_SYNONYMS.items() for alias in aliases}
+
+
+def canonical_header(header: list[str]) -> tuple[list[str], list[str]]:
+    """Each header cell → its canonical column name ("" for columns not used), and the unknown ones."""
+    out, unknown, taken = [], [], set()
+    for raw in header:
+        text = unicodedata.normalize("NFKC", raw).strip()
+        name = _CANONICAL.get(_header_key(text), "")
+        if name in taken:  # a second 电话 column after 联系电话: the first one wins
+            name = ""
+        elif name:
+            taken.add(name)
+        elif text and _header_key(text) not in IGNORED_COLUMNS:
+            unknown.append(text)
+        out.append(name)
+    return out, unknown
+
+
+def read_roster(path, notes: list | None = None) -> list[dict]:
+    """Rows of the roster (dicts keyed by the canonical Chinese column names), agencies with a name only.
+
+    notes: when given, a warning (Chinese) is appended for columns the roster has that are not used."""
     path = Path(path)
     if not path.is_file():
         raise InputError("input.not_found", f"{path}：名单文件不存在", str(path))
@@ -53,20 +98,25 @@ def read_roster(path) -> list[dict]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    rows = [r for r in reader if any(c.strip() for c in r)]
+    numbered = [(n, r) for n, r in enumerate(reader, start=1) if any(c.strip() for c in r)]
+    rows = [r for _, r in numbered]
     if not rows:
         raise InputError("roster.empty", f"{path}：名单为空", str(path))
-    header = [unicodedata.normalize("NFKC", h).strip().replace(" ", "") for h in rows[0]]
+    header, unknown = canonical_header(rows[0])
     if NAME_COLUMN not in header:
-        raise InputError("roster.no_name_column",
-                         f"{path}：名单第一行缺少“{NAME_COLUMN}”列（现有列：{'、'.join(h for h in header if h) or '无'}）",
-                         str(path))
+        present = "、".join(h.strip() for h in rows[0] if h.strip()) or "无"
+        raise refuse("roster.no_name_column", path,
+                     detail=f"现有列：{present}；单位名称列可写作{'、'.join(HEADER_SYNONYMS[NAME_COLUMN][:4])}")
+    if unknown and notes is not None:
+        notes.append(f"名单中的列{'、'.join(f'“{u}”' for u in unknown)}未使用（可用的列："
+                     f"{'、'.join(HEADER_SYNONYMS)}）")
     out = []
-    for values in rows[1:]:
+    for line, values in numbered[1:]:
         row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
         if row.get(NAME_COLUMN):
             for col in OPTIONAL_COLUMNS:
                 row.setdefault(col, "")
+            row["_line"] = line
             out.append(row)
     if not out:
         raise InputError("roster.empty", f"{path}：名单中没有单位", str(path))
@@ -79,26 +129,84 @@ def safe_filename(name: str, limit: int = 80) -> str:
     return name[:limit] or "未命名单位"
 
 
-def deadline_text(value: str | None, year: int) -> str:
-    """'2026-01-15' / '2026/1/15' → '2026年1月15日'; anything else as written; none → 31 January."""
-    value = (value or "").strip()
+def deadline_date(value: str | None, year: int) -> dt.date | None:
+    """The deadline as a date ('2026-01-15', '2026/1/15', '2026年1月15日'); none → 31 January; None if unreadable."""
+    value = unicodedata.normalize("NFKC", (value or "").strip())
+    if not value:
+        return dt.date(year + 1, 1, 31)
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value)
     if m:
         try:
-            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            return f"{d.year}年{d.month}月{d.day}日"
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
-            return value
-    return value or f"{year + 1}年1月31日"
+            return None
+    return None
+
+
+def deadline_text(value: str | None, year: int) -> str:
+    """'2026-01-15' / '2026/1/15' → '2026年1月15日'; anything else as written; none → 31 January."""
+    d = deadline_date(value, year)
+    if d is None:
+        return (value or "").strip()
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def workbook_name(agency: str, year: int) -> str:
     return f"{safe_filename(agency)}-{year}年度政府信息公开工作年度报告填报表.xlsx"
 
 
+_EMAIL = re.compile(r"[^@\s,;，；<>\"]+@[^@\s,;，；<>\"]+\.[^@\s,;，；<>\"]+")
+
+
+def valid_sender(sender: str) -> str:
+    """`--sender` as given when it is an address ('office@x.cn' or '办公室 <office@x.cn>'); refused otherwise."""
+    _, address = parseaddr(sender or "")
+    if not address or not _EMAIL.fullmatch(address) or not re.fullmatch(r"[^<>]*<[^<>]+>|[^<>\s]+", sender.strip()):
+        raise refuse("roster.bad_sender", sender)
+    return sender.strip()
+
+
+# ---- the attachment's name, in the forms every mail client reads ----------------------------------
+def _encoded_words(text: str, chars: int = 12) -> list[str]:
+    """RFC 2047 B-encoded words, each under 75 characters and holding whole characters."""
+    return ["=?UTF-8?B?" + base64.b64encode(text[i:i + chars].encode("utf-8")).decode("ascii") + "?="
+            for i in range(0, len(text), chars)]
+
+
+def _rfc2231(param: str, text: str, width: int = 60) -> list[str]:
+    """RFC 2231 percent-encoded continuations (name*0*=UTF-8''…; name*1*=…), no %XX split across lines."""
+    quoted = "UTF-8''" + urllib.parse.quote(text, safe="")
+    parts, current, i = [], "", 0
+    while i < len(quoted):
+        token = quoted[i:i + 3] if quoted[i] == "%" else quoted[i]
+        if current and len(current) + len(token) > width:
+            parts.append(current)
+            current = ""
+        current += token
+        i += len(token)
+    parts.append(current)
+    return [f"{param}*{n}*={part}" for n, part in enumerate(parts)]
+
+
+def attachment_headers(filename: str, mime: tuple[str, str] = XLSX_MIME) -> dict[str, str]:
+    """Content-Type and Content-Disposition naming `filename` both as an RFC 2047 quoted encoded word
+    (Outlook, Foxmail, QQ / 网易 mail) and by RFC 2231 (Thunderbird, Apple Mail, Gmail, Python), folded
+    to lines under 78 characters."""
+    fold = "\r\n "
+    words = '"' + fold.join(_encoded_words(filename)) + '"'
+    kind = f"{mime[0]}/{mime[1]};"
+    if len("Content-Type: ") + len(kind) > 78:  # the xlsx type alone is 66 characters: start it on its own line
+        kind = fold.lstrip(" ") + " " + kind
+    return {
+        "Content-Type": f"{kind}{fold}name={words};{fold}" + f";{fold}".join(_rfc2231("name", filename)),
+        "Content-Disposition": f"attachment;{fold}filename={words};{fold}"
+                               + f";{fold}".join(_rfc2231("filename", filename)),
+    }
+
+
 def build_eml(agency: str, year: int, to: str, attachment: Path, *, contact: str = "", deadline: str = "",
               sender: str | None = None, form: Form) -> bytes:
-    """A draft e-mail (X-Unsent) with the workbook attached, in Chinese."""
+    """A draft e-mail (X-Unsent) with the workbook attached, in Chinese; Date in the machine's time zone."""
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = f"请于{deadline}前报送{agency}{year}年{form.name}数据"
     msg["To"] = ", ".join(a for a in re.split(r"[;；,，\s]+", to) if a)
@@ -112,6 +220,7 @@ def build_eml(agency: str, year: int, to: str, attachment: Path, *, contact: str
         f"{greeting}\n\n"
         f"    您好！根据《中华人民共和国政府信息公开条例》和{form.basis}的要求，现将{agency}{year}年{form.name}"
         f"数据填报表（附件“{attachment.name}”）发给你们，请认真填写，于{deadline}前将填好的表格回复本邮件报送。\n\n"
+        f"    报送截止日期：{deadline}\n\n"
         "    填报要点：\n"
         "    1. 只在浅黄色单元格中填写，不要增删行列、不要修改表头和工作表名称；\n"
         "    2. 数字只填阿拉伯数字，没有发生的事项填 0，不要填“/”“无”或留空；收费金额以万元为单位；\n"
@@ -124,7 +233,11 @@ def build_eml(agency: str, year: int, to: str, attachment: Path, *, contact: str
     msg.set_content(body, charset="utf-8")
     msg.add_attachment(attachment.read_bytes(), maintype=XLSX_MIME[0], subtype=XLSX_MIME[1],
                        filename=attachment.name)
-    return msg.as_bytes()
+    part = next(msg.iter_attachments())
+    for name, value in attachment_headers(attachment.name).items():
+        del part[name]
+        part.set_raw(name, value)  # folded by hand: the policy must not re-encode it
+    return msg.as_bytes(policy=SMTP.clone(refold_source="none"))
 
 
 @dataclass
@@ -132,60 +245,111 @@ class RosterResult:
     outdir: Path
     items: list = field(default_factory=list)  # dicts: agency, xlsx, eml (or None)
     warnings: list = field(default_factory=list)  # roster rows that look wrong (Chinese, one line each)
+    no_address: list = field(default_factory=list)  # agencies without an e-mail address: no .eml
 
     @property
     def emails(self) -> int:
         return sum(1 for i in self.items if i["eml"])
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    write_bytes(path, data)
-
-
-_EMAIL = re.compile(r"[^@\s,;，；]+@[^@\s,;，；]+\.[^@\s,;，；]+")
+def _merge_duplicates(rows: list[dict], warnings: list) -> list[dict]:
+    """One row per agency (agency_key): blanks of the first filled from the later rows, each repeat warned."""
+    first: dict[str, dict] = {}
+    lines: dict[str, list[int]] = {}
+    out = []
+    for row in rows:
+        key = agency_key(row[NAME_COLUMN]) or row[NAME_COLUMN]
+        if key not in first:
+            first[key] = row
+            lines[key] = [row["_line"]]
+            out.append(row)
+            continue
+        kept = first[key]
+        lines[key].append(row["_line"])
+        for col in OPTIONAL_COLUMNS:
+            if not kept.get(col) and row.get(col):
+                kept[col] = row[col]
+    for key, at in lines.items():
+        if len(at) > 1:
+            row = first[key]
+            address = f"，邮件发往“{row['邮箱']}”" if row.get("邮箱") else ""
+            warnings.append(f"名单中“{row[NAME_COLUMN]}”出现了 {len(at)} 次（第 {'、'.join(map(str, at))} 行），"
+                            f"只生成一份模板{address}；请核对名单")
+    return out
 
 
 def make_roster_templates(roster_path, year: int, outdir, *, deadline: str | None = None,
-                          sender: str | None = None, form: Form, priors: dict | None = None) -> RosterResult:
+                          sender: str | None = None, form: Form, priors: dict | None = None,
+                          force: bool = False, today: dt.date | None = None) -> RosterResult:
     """One workbook per agency in the roster (agency and year locked) plus an .eml where there is an address.
 
-    priors: agency_key(agency) → template_prior.Prior (load_prior_dir): each agency found there gets its
-    template pre-filled from its own last year's report."""
-    rows = read_roster(roster_path)
+    Refused (nothing written) when `outdir` names a file, `sender` is not an address, or templates of the
+    same names are already in `outdir` (unless `force`). priors: agency_key(agency) → Prior
+    (load_prior_dir): each agency found there gets its template pre-filled from last year's report."""
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
-        raise InputError("output.not_directory", f"{outdir}：已存在同名文件，请指定一个文件夹", str(outdir))
-    outdir.mkdir(parents=True, exist_ok=True)
-    result = RosterResult(outdir)
-    used: set[str] = set()
-    seen: set[str] = set()
+        raise refuse("output.not_directory", outdir)
+    if not outdir.exists() and outdir.suffix.lower() in SPREADSHEET_SUFFIXES:
+        raise refuse("output.roster_needs_folder", outdir)
+    if sender:
+        sender = valid_sender(sender)
+    warnings: list[str] = []
+    rows = _merge_duplicates(read_roster(roster_path, warnings), warnings)
+    plan, used = [], set()
     for row in rows:
-        agency = row[NAME_COLUMN]
-        if agency in seen:
-            result.warnings.append(f"名单中“{agency}”出现了不止一次，已分别生成模板（文件名加序号），请核对名单")
-        seen.add(agency)
-        address = (row.get("邮箱") or "").strip()
-        if address and not _EMAIL.fullmatch(address):
-            result.warnings.append(f"“{agency}”的邮箱“{address}”不像有效的邮件地址，已照写进 .eml，请核对")
-        name = workbook_name(agency, year)
+        name = workbook_name(row[NAME_COLUMN], year)
         stem, n = name[:-5], 2
-        while name.lower() in used:
+        while name.lower() in used:  # two names that differ only in characters a file name cannot hold
             name, n = f"{stem}-{n}.xlsx", n + 1
         used.add(name.lower())
-        xlsx = outdir / name
+        plan.append((row, outdir / name))
+    existing = [xlsx.name for _, xlsx in plan if xlsx.exists() or xlsx.with_suffix(".eml").exists()]
+    if existing and not force:
+        raise refuse("output.exists", outdir, count=len(existing),
+                     names="、".join(existing[:3]) + ("等" if len(existing) > 3 else ""))
+    today = today or dt.date.today()
+    past: dict[dt.date, list[str]] = {}
+    unreadable: dict[str, list[str]] = {}
+    for row, _ in plan:
+        value = row.get("截止日期") or deadline
+        d = deadline_date(value, year)
+        if d is None:
+            unreadable.setdefault(value, []).append(row[NAME_COLUMN])
+        elif d < today:
+            past.setdefault(d, []).append(row[NAME_COLUMN])
+    for d, agencies in sorted(past.items()):
+        whom = "全部单位" if len(agencies) == len(plan) else _names(agencies)
+        warnings.append(f"截止日期 {d.year}年{d.month}月{d.day}日 已经过去（今天是 {today.year}年{today.month}月"
+                        f"{today.day}日），涉及{whom}；请核对 --deadline 或名单中的“截止日期”")
+    for value, agencies in unreadable.items():
+        warnings.append(f"截止日期“{value}”不是日期（应如 2026-01-31），已照写进邮件，涉及{_names(agencies)}")
+    outdir.mkdir(parents=True, exist_ok=True)
+    result = RosterResult(outdir, warnings=warnings)
+    for row, xlsx in plan:
+        agency = row[NAME_COLUMN]
+        address = (row.get("邮箱") or "").strip()
+        if address and not all(_EMAIL.fullmatch(a) for a in re.split(r"[;；,，\s]+", address) if a):
+            result.warnings.append(f"“{agency}”的邮箱“{address}”不像有效的邮件地址，已照写进 .eml，请核对")
         prior, prior_findings = None, []
         if priors:
             prior = priors.get(agency_key(agency))
             if prior is not None:
                 prior_findings = list(prior.findings) + next_year(prior, year)[1]
-        write_template(xlsx, form, agency=agency, year=year, contact=row.get("联系人") or None, prior=prior)
+        write_template(xlsx, form, agency=agency, year=year, contact=row.get("联系人") or None,
+                       phone=row.get("联系电话") or None, prior=prior)
         eml = None
-        to = row.get("邮箱", "").strip()
-        if to:
+        if address:
             eml = xlsx.with_suffix(".eml")
-            _atomic_write(eml, build_eml(agency, year, to, xlsx, contact=row.get("联系人", ""),
-                                         deadline=deadline_text(row.get("截止日期") or deadline, year),
-                                         sender=sender, form=form))
+            write_bytes(eml, build_eml(agency, year, address, xlsx, contact=row.get("联系人", ""),
+                                       deadline=deadline_text(row.get("截止日期") or deadline, year),
+                                       sender=sender, form=form))
+        else:
+            result.no_address.append(agency)
         result.items.append({"agency": agency, "xlsx": xlsx, "eml": eml,
                              "prior": prior.path if prior is not None else None, "prior_findings": prior_findings})
     return result
+
+
+def _names(agencies: list[str], limit: int = 10) -> str:
+    shown = "、".join(f"“{a}”" for a in agencies[:limit])
+    return shown + (f"等 {len(agencies)} 个单位" if len(agencies) > limit else "")

@@ -1,4 +1,4 @@
-"""Layer 3: published reports (web page, Word, copied text) into report JSON: `import_file(path) -> Loaded`.
+"""Layer 3: published reports (web page, Word, PDF, copied text) into report JSON: `import_file(path) -> Loaded`.
 
 May import: converter.base, converter.form, converter.engine (never excel/ or word/).
 """
@@ -14,10 +14,11 @@ from converter.base.sniff import open_safe_zip
 from converter.published.core import build_report
 from converter.published.read_docx import read_docx
 from converter.published.read_html import read_html
+from converter.published.read_pdf import read_pdf
 from converter.published.read_text import read_text
 
 MAX_BYTES = 30 * 1024 * 1024
-_READERS = {".html": read_html, ".htm": read_html, ".docx": read_docx, ".txt": read_text}
+_READERS = {".html": read_html, ".htm": read_html, ".docx": read_docx, ".txt": read_text, ".pdf": read_pdf}
 SUFFIXES = tuple(_READERS)
 
 

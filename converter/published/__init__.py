@@ -9,6 +9,7 @@ from pathlib import Path
 
 from converter.base.errors import InputError
 from converter.base.files import read_bytes
+from converter.base.refusals import refuse
 from converter.engine.loaded import Loaded
 from converter.base.sniff import open_safe_zip
 from converter.published.core import build_report
@@ -54,4 +55,6 @@ def import_file(path: str | os.PathLike) -> Loaded:
     if nothing_read and not any(loaded.report["text"].values()):
         raise InputError("import.not_report", f"{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告",
                          str(path))
+    if nothing_read:  # a report with every number null is no report to check or carry forward
+        raise refuse("import.no_tables", path)
     return loaded

@@ -554,6 +554,13 @@ def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: di
                 sum(k[0] == "number" for k in kinds) >= len(spec.unlabelled.cells) // 2 and \
                 labels[-1][0] < len(row) - len(spec.unlabelled.cells) + 1:
             match, leaf = spec.unlabelled, labels[-1][1]  # e.g. a "件数" column before 表四's numbers
+        first_value_col = min(n.c for n in spec.table.numbers) - 1
+        if match is not None and leaf is not None and len({s.origin for _, s in labels}) > 1 and \
+                not any(k[0] == "number" for k in kinds) and \
+                min(c for c, slot in enumerate(row) if slot.origin == leaf.origin) >= first_value_col:
+            # "| | | 自然人 | 法人或其他组织 | 总计 |", "| … | 法律服务机构 | 其他 | |": column headings over the
+            # number columns (without merges), not the rows （七）总计 and （六）3.其他
+            match = None
         if match is None:
             if last_was_data:
                 header = []

@@ -769,10 +769,24 @@ def place_loose_row(rd: _Reader, report: dict, spec: TableSpec, cells, vals: lis
     return False
 
 
+def in_form_order(rows: list) -> list:
+    """Rows of copied text come in the form's order: keep the longest run of matched rows whose form
+    rows increase; a label out of that order (a heading word, numbers displaced by the copy) loses its
+    match and its numbers count as unplaced."""
+    matched = [k for k, (spec, vals, *_rest) in enumerate(rows) if spec is not None and vals]
+    best: dict[int, list[int]] = {}
+    for k in matched:
+        chain = max((best[j] for j in best if rows[j][0].r < rows[k][0].r), key=len, default=[])
+        best[k] = [*chain, k]
+    keep = set(max(best.values(), key=len, default=[]))
+    return [row if k in keep or row[0] is None or not row[1] else (None, *row[1:]) for k, row in enumerate(rows)]
+
+
 def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], filled: dict) -> None:
     """Copied table text, empty cells lost: place by row labels and value counts, only when certain."""
     form = rd.form
     tokens = loose_tokens(lines, form)
+    column_words = {w for path in spec.col_paths.values() for w in path}
     kinds = [classify(tok, form)[0] for tok, _ in tokens]
     rows: list[tuple[RowSpec | None, list[str], int, int]] = []  # row, values, first and last line
     current: RowSpec | None = None
@@ -787,6 +801,8 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
             values, first, last = [], line, line
             followed = k + 1 < len(tokens) and kinds[k + 1] != "label"
             current = match_row(spec, tok, form, fuzzy=False)
+            if form.normalize_label(tok) in column_words:
+                current = None  # "其他", "总计": a column heading, not the rows （六）3.其他 or （七）总计
             if current is None and followed:
                 current = match_row(spec, tok, form, fuzzy=True)
                 words = tok.split()
@@ -800,6 +816,7 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
         values.append(tok)
         last = line
     rows.append((current, values, first, last))
+    rows = in_form_order(rows)
     got_any = False
     loose, loose_lines = [], []
     for rowspec, vals, a, b in rows:

@@ -55,6 +55,8 @@ def import_file(path: str | os.PathLike) -> Loaded:
     if nothing_read and not any(loaded.report["text"].values()):
         raise InputError("import.not_report", f"{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告",
                          str(path))
-    if nothing_read:  # a report with every number null is no report to check or carry forward
+    seen_rows = any(f.code in ("import.unplaced_row", "import.unplaced_values", "import.uncertain_row")
+                    for f in loaded.findings)
+    if nothing_read and not seen_rows:  # every number null, and no table row seen that could not be placed
         raise refuse("import.no_tables", path)
     return loaded

@@ -819,7 +819,8 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
     rows = in_form_order(rows)
     got_any = False
     loose, loose_lines = [], []
-    for rowspec, vals, a, b in rows:
+    matched = [k for k, row in enumerate(rows) if row[0] is not None]
+    for k, (rowspec, vals, a, b) in enumerate(rows):
         if rowspec is None:
             loose.extend(vals)
             if vals:
@@ -828,7 +829,19 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
         if not vals:
             continue
         got_any = True
-        place_loose_row(rd, report, spec, rowspec.cells, vals, " / ".join(lines[a:b + 1]), filled)
+        text = " / ".join(lines[a:b + 1])
+        at = matched.index(k)
+        beside = [rows[j] for j in matched[max(0, at - 1):at + 2] if j != k]
+        if b > a and any(not other[1] for other in beside):
+            # numbers on lines of their own next to a row that lost all of its numbers: in text copied in
+            # reading order they may belong to either row
+            n = len(rowspec.cells)
+            rd.note("import.unplaced_row", "warning",
+                    f"{spec.table.name}「{rowspec.cells[0].row_label}」行的 {len(vals)} 个数与相邻的空行无法区分归属，"
+                    f"未读取该行，按空白处理（原文：“{_quote(text)}”）", rowspec.cells[0].key, text=text, values=vals,
+                    expected=n)
+            continue
+        place_loose_row(rd, report, spec, rowspec.cells, vals, text, filled)
     # label-less rows (表四): all the numbers not under a row label
     if loose:
         text = " / ".join(lines[i] for i in dict.fromkeys(loose_lines))

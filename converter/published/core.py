@@ -238,8 +238,10 @@ def match_row(spec: TableSpec, text: str, form: Form, fuzzy: bool) -> RowSpec | 
         return exact[0]
     if exact:
         return None
+    # (a label cut short, or one running on; never a short leaf such as 其他 at the start of a longer text)
     prefix = [row for row in spec.rows
-              if any(_strip_ordinal(leaf).startswith(bare) or bare.startswith(_strip_ordinal(leaf))
+              if any(_strip_ordinal(leaf).startswith(bare) or
+                     (bare.startswith(_strip_ordinal(leaf)) and len(_strip_ordinal(leaf)) >= 4)
                      for leaf in row.leaves if len(_strip_ordinal(leaf)) >= 2)]
     return prefix[0] if len(prefix) == 1 else None
 
@@ -804,11 +806,11 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
             if form.normalize_label(tok) in column_words:
                 current = None  # "其他", "总计": a column heading, not the rows （六）3.其他 or （七）总计
             if current is None and followed:
-                current = match_row(spec, tok, form, fuzzy=True)
                 words = tok.split()
-                for j in range(1, len(words)):  # "无法提 2.没有现成信息…": the label's own words last
-                    if current is None:
-                        current = match_row(spec, " ".join(words[j:]), form, fuzzy=True)
+                for j in range(1, len(words)):  # "无法提 2.没有现成信息…": the row's own label comes last
+                    current = current or match_row(spec, " ".join(words[j:]), form, fuzzy=False) or \
+                        match_row(spec, " ".join(words[j:]), form, fuzzy=True)
+                current = current or match_row(spec, tok, form, fuzzy=True)
                 if current is None and pending:
                     current = match_row(spec, pending + tok, form, fuzzy=True)
             pending = tok if current is None else ""

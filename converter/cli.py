@@ -323,7 +323,7 @@ def _progress_bar():
 @_form_option(None)
 @fail_on_input_error
 def import_cmd(file, output, fmt, form):
-    """读取已公开的年度报告（网页 .html/.htm、Word .docx、复制的文字 .txt），转为报告 JSON。
+    """读取已公开的年度报告（网页 .html/.htm、Word .docx、PDF .pdf、复制的文字 .txt），转为报告 JSON。
 
     按标题、章节和表格的行列名称识别内容；无法识别或推断出来的内容列在读取情况中。
     2019 年试行格式的报告不予读取。退出码：0 已读取，2 文件无法使用。
@@ -361,7 +361,7 @@ def import_cmd(file, output, fmt, form):
 @click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址，如 office@example.gov.cn。")
 @click.option("--force", is_flag=True, help="用 --roster 时覆盖输出文件夹中已有的同名模板和邮件。")
 @click.option("--prior", type=click.Path(path_type=str), metavar="上年文件",
-              help="上一年度的报告（JSON、填报表格或已公开的网页/Word/文字）：按上年“结转下年度”预填本年“上年结转”，"
+              help="上一年度的报告（JSON、填报表格或已公开的网页/Word/PDF/文字）：按上年“结转下年度”预填本年“上年结转”，"
                    "在表二旁列出上年现行有效件数；未给出时单位名称和年度（上年 + 1）也取自上年报告。")
 @click.option("--prior-dir", type=click.Path(file_okay=False, path_type=str), metavar="上年文件夹",
               help="与 --roster 一起使用：存放各单位上年报告的文件夹，按报告中的单位名称对应到名单中的单位。")

@@ -37,13 +37,30 @@ def convert(src: Path, to: str, outdir: Path, timeout: int = 180) -> Path:
     return out
 
 
-def pdf_text(pdf: Path) -> str:
+def convert_many(srcs: list[Path], to: str, outdir: Path, timeout: int = 600) -> list[Path]:
+    """Several documents in one `soffice --convert-to` call (one start-up of the office suite)."""
+    exe = soffice()
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--convert-to", to, "--outdir", str(outdir), *map(str, srcs)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    ext = to.split(":")[0]
+    outs = [outdir / (Path(src).stem + "." + ext) for src in srcs]
+    missing = [o.name for o in outs if not o.exists()]
+    if missing:
+        raise AssertionError(f"LibreOffice produced no {', '.join(missing)}: {proc.stdout} {proc.stderr}")
+    return outs
+
+
+def pdf_text(pdf: Path, layout: bool = True) -> str:
     exe = shutil.which("pdftotext")
     if not exe:
         if os.environ.get("CI"):
             pytest.fail("pdftotext (poppler-utils) is missing in CI")
         pytest.skip("pdftotext not installed")
-    return subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    args = [exe, *(["-layout"] if layout else []), str(pdf), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
 def pdf_to_png(pdf: Path, prefix: Path, dpi: int = 60) -> list[Path]:

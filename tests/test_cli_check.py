@@ -65,10 +65,14 @@ def test_unusable_json_exits_2_with_one_chinese_line(tmp_path, content, expect):
 
 def test_missing_file_and_unsupported_kind_exit_2(tmp_path):
     assert run("check", tmp_path / "无.json").exit_code == 2
-    other = tmp_path / "a.pdf"
-    other.write_bytes(b"%PDF")
+    other = tmp_path / "a.rtf"
+    other.write_bytes(b"{\\rtf1}")
     r = run("check", other)
     assert r.exit_code == 2 and "不支持的文件类型" in r.stderr
+    broken = tmp_path / "a.pdf"  # a PDF is read as a published report: a broken one is refused, not a traceback
+    broken.write_bytes(b"%PDF")
+    r = run("check", broken)
+    assert r.exit_code == 2 and "import.unreadable" in r.stderr
 
 
 def test_help_is_chinese():

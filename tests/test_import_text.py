@@ -74,7 +74,7 @@ def test_one_cell_per_line_text(tmp_path):
              "第二十条第（八）项", "信息内容", "本年收费金额（单位：万元）", "行政事业性收费", "1.25",
              "三、收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量",
              "4", "0", "0", "0", "0", "1", "5",
-             "四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", *(["1"] * 15),
+             "四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", *(["1", "1", "1", "1", "4"] * 3),
              "五、存在的主要问题及改进情况", "问题。", "六、其他需要报告的事项", "无。"]
     p = tmp_path / "x.txt"
     p.write_text("\n".join(lines), encoding="utf-8")
@@ -85,7 +85,7 @@ def test_one_cell_per_line_text(tmp_path):
     assert r["active_disclosure"]["fees"]["amount_wan_yuan"] == 1.25
     assert r["applications"]["new_received"] == {"natural_person": 4, "commercial": 0, "research": 0,
                                                  "social_welfare": 0, "legal_services": 0, "other_org": 1, "total": 5}
-    assert r["review_litigation"]["litigation_after_review"]["total"] == 1
+    assert r["review_litigation"]["litigation_after_review"]["total"] == 4
     assert r["text"]["other"] == "无。"
 
 
@@ -95,3 +95,117 @@ def test_not_a_report(tmp_path):
     with pytest.raises(InputError) as e:
         import_file(p)
     assert e.value.code == "import.not_report"
+
+
+# ---- text as people copy it: spaces, tabs, lost separators, Markdown ----------------------------
+from import_render import table_rows  # noqa: E402
+
+from converter.engine.sample import make_report  # noqa: E402
+from converter.form.definition import DEFAULT_FORM, get_path, load_form  # noqa: E402
+from converter.published.core import unroll  # noqa: E402
+
+FORM = load_form(DEFAULT_FORM)
+
+
+def flat_rows(report: dict, table_id: str) -> list[list[str]]:
+    """The table's grid without merges: a merged cell's text in its first slot, the others empty."""
+    seen, rows = set(), []
+    for row in unroll(table_rows(FORM, table_id, report)).rows:
+        cells = []
+        for slot in row:
+            cells.append("" if slot.origin in seen else slot.text.replace("\n", ""))
+            seen.add(slot.origin)
+        rows.append(cells)
+    return rows
+
+
+def render_text(report: dict, table) -> str:
+    """A whole report as text: title, preamble, `## ` headings, texts, and each table by `table(rows)`."""
+    out = ["# " + FORM.title(report["agency"], report["year"]), FORM.default_preamble(report["year"])]
+    for section in FORM.sections:
+        out.append("## " + section.heading)
+        if section.text:
+            out.append(get_path(report, section.text))
+        if section.table:
+            out.extend(table(flat_rows(report, section.table)))
+    return "\n".join(out)
+
+
+def markdown_table(rows):
+    lines = []
+    for k, row in enumerate(rows):
+        lines.append("| " + " | ".join(row) + " |")
+        if k == 0:
+            lines.append("|" + " --- |" * len(row))
+    return lines
+
+
+def separated_table(sep):
+    return lambda rows: [sep.join(cell for cell in row if cell) for row in rows]
+
+
+def numbers_diff(got: dict, want: dict) -> list:
+    return [(c.key, get_path(got, c.key), get_path(want, c.key)) for c in FORM.numbers
+            if get_path(got, c.key) != get_path(want, c.key)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_markdown_with_explicit_empty_cells_imports_exactly(tmp_path, seed):
+    report = make_report("某某市交通运输局", 2025, seed=seed, form=FORM, blanks=0.5)
+    p = tmp_path / "report.txt"
+    p.write_text(render_text(report, markdown_table), encoding="utf-8")
+    assert "| |" in p.read_text(encoding="utf-8").replace("|  |", "| |")  # explicit empty cells present
+    loaded = import_file(p)
+    assert numbers_diff(loaded.report, report) == []
+    assert loaded.report["text"]["overview"] == report["text"]["overview"]  # "## 一、总体情况" is a heading
+    assert (loaded.report["agency"], loaded.report["year"]) == (report["agency"], report["year"])
+    assert "import.missing_section" not in {f.code for f in loaded.findings}
+
+
+@pytest.mark.parametrize("sep", [" ", "\t", "   "], ids=["one-space", "tab", "spaces"])
+def test_numbers_separated_by_spaces_or_tabs_are_cells(tmp_path, sep):
+    report = make_report("某某市交通运输局", 2025, seed=4, form=FORM, scale=5000)
+    p = tmp_path / "report.txt"
+    p.write_text(render_text(report, separated_table(sep)), encoding="utf-8")
+    assert numbers_diff(import_file(p).report, report) == []
+
+
+def _with_row(tmp_path, row_text: str, t4: str = "1 1 1 1 4 1 1 1 1 4 1 1 1 1 4"):
+    lines = ["某某县教育局2025年政府信息公开工作年度报告", "一、总体情况", "概况。",
+             "三、收到和处理政府信息公开申请情况", "（二）部分公开（区分处理的，只计这一情形，不计其他情形） " + row_text,
+             "四、政府信息公开行政复议、行政诉讼情况", t4, "五、存在的主要问题及改进情况", "问题。",
+             "六、其他需要报告的事项", "无。"]
+    p = tmp_path / "x.txt"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    return import_file(p)
+
+
+def test_spaced_row_is_never_joined(tmp_path):
+    loaded = _with_row(tmp_path, "447   7   0   0   0   0   454")
+    assert loaded.report["applications"]["partially_granted"] == {
+        "natural_person": 447, "commercial": 7, "research": 0, "social_welfare": 0, "legal_services": 0,
+        "other_org": 0, "total": 454}
+
+
+def test_lost_separators_split_only_when_one_split_adds_up(tmp_path):
+    loaded = _with_row(tmp_path, "44770000454")
+    assert loaded.report["applications"]["partially_granted"]["total"] == 454
+    note = next(f for f in loaded.findings if f.code == "import.split_by_identity")
+    assert note.severity == "info" and "44770000454" in note.message
+    # 1 10 20 20 20 0 71 and 11 0 20 20 20 0 71 both add up: nothing stored, the row quoted
+    loaded = _with_row(tmp_path, "110202020071")
+    assert set(loaded.report["applications"]["partially_granted"].values()) == {None}
+    warning = next(f for f in loaded.findings if f.code == "import.unplaced_row")
+    assert "110202020071" in warning.message
+    # a lone number is not a 总计 unless it is 0
+    loaded = _with_row(tmp_path, "454")
+    assert set(loaded.report["applications"]["partially_granted"].values()) == {None}
+
+
+def test_scrambled_numbers_are_left_blank(tmp_path):
+    """表四's 15 numbers in an order that breaks its sums (reading order of a PDF): not stored."""
+    loaded = _with_row(tmp_path, "1 1 1 1 1 1 6", t4="1 1 4 1 1 1 1 4 1 1 1 1 1 4 1")
+    assert set(loaded.report["review_litigation"]["review"].values()) == {None}
+    finding = next(f for f in loaded.findings if f.code == "import.uncertain_row")
+    assert "1 1 4 1 1" in finding.message
+    assert loaded.report["applications"]["partially_granted"]["total"] == 6

@@ -60,7 +60,7 @@ def _load_published(path: Path, form: Form | None = None) -> Loaded:
 
 
 LOADERS = {".json": load_json, ".xlsx": _load_xlsx, ".html": _load_published, ".htm": _load_published,
-           ".docx": _load_published, ".txt": _load_published}
+           ".docx": _load_published, ".txt": _load_published, ".pdf": _load_published}
 # named like a spreadsheet of another kind: the workbook reader looks at the content, reads .xls / .ods
 # (calamine) and .xlsx, and otherwise says what it really is (WPS .et, .xlsm, CSV…) and what to do
 SPREADSHEET_LIKE = (".xls", ".et", ".ett", ".xlsm", ".xlsb", ".xltx", ".ods", ".csv")
@@ -75,6 +75,6 @@ def load_report(path: str | os.PathLike, form: Form | None = None) -> Loaded:
     refuse_lock_file(path)
     loader = LOADERS.get(path.suffix.lower()) or (_load_xlsx if path.suffix.lower() in SPREADSHEET_LIKE else None)
     if loader is None:
-        kinds = "、".join((".xlsx", ".json", ".html", ".htm", ".docx", ".txt"))
+        kinds = "、".join((".xlsx", ".json", ".html", ".htm", ".docx", ".pdf", ".txt"))
         raise refuse("input.unsupported", path, suffix=path.suffix or "无扩展名", kinds=kinds)
     return loader(path, form)

@@ -1,4 +1,4 @@
-"""Layer 3: published reports (web page, Word, copied text) into report JSON: `import_file(path) -> Loaded`.
+"""Layer 3: published reports (web page, Word, PDF, copied text) into report JSON: `import_file(path) -> Loaded`.
 
 May import: converter.base, converter.form, converter.engine (never excel/ or word/).
 """
@@ -16,10 +16,11 @@ from converter.form.definition import Form
 from converter.published.core import build_report, choose_form
 from converter.published.read_docx import read_docx
 from converter.published.read_html import read_html
+from converter.published.read_pdf import read_pdf
 from converter.published.read_text import read_text
 
 MAX_BYTES = 30 * 1024 * 1024
-_READERS = {".html": read_html, ".htm": read_html, ".docx": read_docx, ".txt": read_text}
+_READERS = {".html": read_html, ".htm": read_html, ".docx": read_docx, ".txt": read_text, ".pdf": read_pdf}
 SUFFIXES = tuple(_READERS)
 
 
@@ -63,4 +64,8 @@ def import_file(path: str | os.PathLike, form: Form | None = None) -> Loaded:
     if nothing_read and not any(loaded.report["text"].values()):
         raise InputError("import.not_report", f"{path}：没有找到年度报告的章节和表格，不像是一份政府信息公开工作年度报告",
                          str(path))
+    seen_rows = any(f.code in ("import.unplaced_row", "import.unplaced_values", "import.uncertain_row")
+                    for f in loaded.findings)
+    if nothing_read and not seen_rows:  # every number null, and no table row seen that could not be placed
+        raise refuse("import.no_tables", path)
     return loaded

@@ -238,8 +238,10 @@ def match_row(spec: TableSpec, text: str, form: Form, fuzzy: bool) -> RowSpec | 
         return exact[0]
     if exact:
         return None
+    # (a label cut short, or one running on; never a short leaf such as 其他 at the start of a longer text)
     prefix = [row for row in spec.rows
-              if any(_strip_ordinal(leaf).startswith(bare) or bare.startswith(_strip_ordinal(leaf))
+              if any(_strip_ordinal(leaf).startswith(bare) or
+                     (bare.startswith(_strip_ordinal(leaf)) and len(_strip_ordinal(leaf)) >= 4)
                      for leaf in row.leaves if len(_strip_ordinal(leaf)) >= 2)]
     return prefix[0] if len(prefix) == 1 else None
 
@@ -575,6 +577,13 @@ def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: di
                 sum(k[0] == "number" for k in kinds) >= len(spec.unlabelled.cells) // 2 and \
                 labels[-1][0] < len(row) - len(spec.unlabelled.cells) + 1:
             match, leaf = spec.unlabelled, labels[-1][1]  # e.g. a "件数" column before 表四's numbers
+        first_value_col = min(n.c for n in spec.table.numbers) - 1
+        if match is not None and leaf is not None and len({s.origin for _, s in labels}) > 1 and \
+                not any(k[0] == "number" for k in kinds) and \
+                min(c for c, slot in enumerate(row) if slot.origin == leaf.origin) >= first_value_col:
+            # "| | | 自然人 | 法人或其他组织 | 总计 |", "| … | 法律服务机构 | 其他 | |": column headings over the
+            # number columns (without merges), not the rows （七）总计 and （六）3.其他
+            match = None
         if match is None:
             if last_was_data:
                 header = []
@@ -659,68 +668,212 @@ def _store(rd: _Reader, report: dict, cell: NumberCell, text: str, filled: dict)
 
 
 # ---- tables as copied text ------------------------------------------------------------
-def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], filled: dict) -> None:
-    """Cells joined by " | " or one per line, empty cells lost: place by row order and value counts."""
+_CELL_SEP = re.compile(r"\t|[|｜]|[ \u00a0\u3000]{2,}")  # cell boundaries: pipes, tabs, runs of spaces
+
+
+def loose_tokens(lines: list[str], form: Form) -> list[tuple[str, int]]:
+    """Copied table text → (cell text, line index) tokens. A number is always a cell of its own, even
+    when separated by one space (`447 7 0 0 0 0 454`): digits are never joined across a space."""
+    out = []
+    for n, line in enumerate(lines):
+        for piece in _CELL_SEP.split(line):
+            label: list[str] = []
+            for word in piece.split():
+                if classify(word, form)[0] == "label":
+                    label.append(word)
+                    continue
+                if label:
+                    out.append((" ".join(label), n))
+                    label = []
+                out.append((word, n))
+            if label:
+                out.append((" ".join(label), n))
+    return out
+
+
+def row_identities(form: Form, keys) -> list:
+    """The form's sum rules whose every term lies in one row (e.g. 总计 = the six applicant columns)."""
+    keys = set(keys)
+    return [r for r in form.rules if r.kind == "sum" and not r.needs_prior and
+            {t.path for t in (*r.left, *r.right)} <= keys]
+
+
+def _holds(rules, values: dict) -> bool:
+    def v(path):
+        kind, value = values[path]
+        return value if kind == "number" else 0
+    return all(abs(sum(t.sign * v(t.path) for t in r.left) - sum(t.sign * v(t.path) for t in r.right)) < 1e-6
+               for r in rules)
+
+
+_MAX_SPLITS = 20000
+
+
+def digit_splits(vals: list[str], n: int):
+    """Every way to cut runs of digits that lost their separators (`44770000454`) so that `vals` become
+    `n` cells (no cell with a leading zero); None when there are too many to try."""
+    out: list[list[str]] = []
+
+    def cuts(text: str, parts: int):
+        if parts == 1:
+            if text == "0" or not text.startswith("0"):
+                yield [text]
+            return
+        for k in range(1, len(text) - parts + 2):
+            head = text[:k]
+            if head != "0" and head.startswith("0"):
+                break
+            for rest in cuts(text[k:], parts - 1):
+                yield [head, *rest]
+
+    def walk(i: int, left: int, acc: list[str]):
+        if len(out) > _MAX_SPLITS:
+            return
+        if i == len(vals):
+            if left == 0:
+                out.append(list(acc))
+            return
+        v = vals[i]
+        room = left - (len(vals) - i - 1)
+        most = min(room, len(v)) if v.isdigit() else 1
+        for parts in range(1, most + 1):
+            for piece in cuts(v, parts) if parts > 1 else [[v]]:
+                walk(i + 1, left - parts, acc + piece)
+
+    walk(0, n, [])
+    return None if len(out) > _MAX_SPLITS else out
+
+
+def _quote(text: str) -> str:
+    text = clean_text(text)
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+def place_loose_row(rd: _Reader, report: dict, spec: TableSpec, cells, vals: list[str], text: str,
+                    filled: dict) -> bool:
+    """Store one copied row when its cells are certain; else leave them blank and quote the row."""
     form = rd.form
-    tokens = [t.strip() for line in lines for t in line.split("|")]
-    tokens = [t for t in tokens if t]
-    rows: list[tuple[RowSpec | None, list[str]]] = []
+    n = len(cells)
+    name = spec.table.name + (f"「{cells[0].row_label}」行" if cells[0].row_label else "")
+    rules = row_identities(form, [c.key for c in cells])
+
+    def values_of(candidate):
+        return {c.key: classify(v, form) for c, v in zip(cells, candidate)}
+
+    if len(vals) == n:
+        if not rules or _holds(rules, values_of(vals)):
+            for cell, v in zip(cells, vals):
+                _store(rd, report, cell, v, filled)
+            return True
+        rd.note("import.uncertain_row", "warning",
+                f"{name}的 {n} 个数不符合表内的勾稽关系，可能是复制时次序错乱，未读取该行（原文：“{_quote(text)}”）",
+                cells[0].key, text=text, values=vals)
+        return False
+    if len(vals) < n and rules:
+        splits = digit_splits(vals, n)
+        good = [c for c in splits or [] if _holds(rules, values_of(c))]
+        if splits is not None and len(good) == 1:
+            for cell, v in zip(cells, good[0]):
+                _store(rd, report, cell, v, filled)
+            rd.note("import.split_by_identity", "info",
+                    f"{name}的数字连在了一起（原文：“{_quote(text)}”），只有一种拆分符合表内的勾稽关系，按 "
+                    f"{' '.join(good[0])} 读取", cells[0].key, text=text, values=good[0])
+            return True
+    if len(vals) == 1 and n > 1 and cells[-1].col_label == "总计" and classify(vals[0], form) == ("number", 0):
+        _store(rd, report, cells[-1], vals[0], filled)
+        for cell in cells[:-1]:
+            filled.setdefault(cell.key, True)
+        rd.note("import.total_only", "info",
+                f"{name}只有一个数 0，按“总计”列读取，申请人各列按空白处理（复制的文字丢失了空白单元格）", cells[-1].key)
+        return True
+    rd.note("import.unplaced_row", "warning",
+            f"{name}有 {len(vals)} 个数，应为 {n} 个，无法确定各数所在的列，未读取该行，按空白处理"
+            f"（原文：“{_quote(text)}”）", cells[0].key, text=text, values=vals)
+    return False
+
+
+def in_form_order(rows: list) -> list:
+    """Rows of copied text come in the form's order: keep the longest run of matched rows whose form
+    rows increase; a label out of that order (a heading word, numbers displaced by the copy) loses its
+    match and its numbers count as unplaced."""
+    matched = [k for k, (spec, vals, *_rest) in enumerate(rows) if spec is not None and vals]
+    best: dict[int, list[int]] = {}
+    for k in matched:
+        chain = max((best[j] for j in best if rows[j][0].r < rows[k][0].r), key=len, default=[])
+        best[k] = [*chain, k]
+    keep = set(max(best.values(), key=len, default=[]))
+    return [row if k in keep or row[0] is None or not row[1] else (None, *row[1:]) for k, row in enumerate(rows)]
+
+
+def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], filled: dict) -> None:
+    """Copied table text, empty cells lost: place by row labels and value counts, only when certain."""
+    form = rd.form
+    tokens = loose_tokens(lines, form)
+    column_words = {w for path in spec.col_paths.values() for w in path}
+    kinds = [classify(tok, form)[0] for tok, _ in tokens]
+    rows: list[tuple[RowSpec | None, list[str], int, int]] = []  # row, values, first and last line
     current: RowSpec | None = None
     values: list[str] = []
-    kinds = [classify(tok, form)[0] for tok in tokens]
-    for k, tok in enumerate(tokens):
+    first = last = 0
+    pending = ""  # a label with nothing after it: the first line of a label broken over two lines
+    for k, (tok, line) in enumerate(tokens):
         if kinds[k] == "label":
             if values or current is not None:
-                rows.append((current, values))
-            values = []
+                rows.append((current, values, first, last))
+            pending = "" if values else pending
+            values, first, last = [], line, line
+            followed = k + 1 < len(tokens) and kinds[k + 1] != "label"
             current = match_row(spec, tok, form, fuzzy=False)
-            if current is None and k + 1 < len(tokens) and kinds[k + 1] != "label":
-                current = match_row(spec, tok, form, fuzzy=True)
+            if form.normalize_label(tok) in column_words:
+                current = None  # "其他", "总计": a column heading, not the rows （六）3.其他 or （七）总计
+            if current is None and followed:
+                words = tok.split()
+                for j in range(1, len(words)):  # "无法提 2.没有现成信息…": the row's own label comes last
+                    current = current or match_row(spec, " ".join(words[j:]), form, fuzzy=False) or \
+                        match_row(spec, " ".join(words[j:]), form, fuzzy=True)
+                current = current or match_row(spec, tok, form, fuzzy=True)
+                if current is None and pending:
+                    current = match_row(spec, pending + tok, form, fuzzy=True)
+            pending = tok if current is None else ""
             continue
         values.append(tok)
-    rows.append((current, values))
-    loose_values = [v for r, vals in rows if r is None for v in vals]
+        last = line
+    rows.append((current, values, first, last))
+    rows = in_form_order(rows)
     got_any = False
-    single_total: list[NumberCell] = []
-    for rowspec, vals in rows:
+    loose, loose_lines = [], []
+    matched = [k for k, row in enumerate(rows) if row[0] is not None]
+    for k, (rowspec, vals, a, b) in enumerate(rows):
         if rowspec is None:
+            loose.extend(vals)
+            if vals:
+                loose_lines.extend(range(a, b + 1))
             continue
         if not vals:
-            # a label followed by another label: nothing in this row (or a header word); retry fuzzily later
             continue
         got_any = True
-        n = len(rowspec.cells)
-        if len(vals) == n:
-            for cell, v in zip(rowspec.cells, vals):
-                _store(rd, report, cell, v, filled)
-        elif len(vals) == 1 and n > 1 and rowspec.cells[-1].col_label == "总计":
-            _store(rd, report, rowspec.cells[-1], vals[0], filled)
-            for cell in rowspec.cells[:-1]:
-                filled.setdefault(cell.key, True)
-            single_total.append(rowspec.cells[-1])
-        else:
+        text = " / ".join(lines[a:b + 1])
+        at = matched.index(k)
+        beside = [rows[j] for j in matched[max(0, at - 1):at + 2] if j != k]
+        if b > a and any(not other[1] for other in beside):
+            # numbers on lines of their own next to a row that lost all of its numbers: in text copied in
+            # reading order they may belong to either row
+            n = len(rowspec.cells)
             rd.note("import.unplaced_row", "warning",
-                    f"{spec.table.name}「{rowspec.cells[0].row_label}」行有 {len(vals)} 个数，应为 {n} 个，"
-                    f"复制的文字丢失了空白单元格，无法确定各数所在的列，未读取该行", rowspec.cells[0].key, values=vals)
+                    f"{spec.table.name}「{rowspec.cells[0].row_label}」行的 {len(vals)} 个数与相邻的空行无法区分归属，"
+                    f"未读取该行，按空白处理（原文：“{_quote(text)}”）", rowspec.cells[0].key, text=text, values=vals,
+                    expected=n)
+            continue
+        place_loose_row(rd, report, spec, rowspec.cells, vals, text, filled)
     # label-less rows (表四): all the numbers not under a row label
-    if spec.unlabelled is not None and loose_values:
-        n = len(spec.unlabelled.cells)
-        if len(loose_values) == n:
-            for cell, v in zip(spec.unlabelled.cells, loose_values):
-                _store(rd, report, cell, v, filled)
-            got_any = True
+    if loose:
+        text = " / ".join(lines[i] for i in dict.fromkeys(loose_lines))
+        if spec.unlabelled is not None:
+            got_any = place_loose_row(rd, report, spec, spec.unlabelled.cells, loose, text, filled) or got_any
         else:
-            rd.note("import.unplaced_row", "warning",
-                    f"{spec.table.name}有 {len(loose_values)} 个数，应为 {n} 个，无法确定各数所在的列，未读取",
-                    spec.unlabelled.cells[0].key, values=loose_values)
-    if spec.unlabelled is None and loose_values:
-        rd.note("import.unplaced_values", "warning",
-                f"{spec.table.name}中有 {len(loose_values)} 个数无法对应到表中的行（{'、'.join(loose_values[:8])}），未读取",
-                spec.table.numbers[0].key, values=loose_values)
-    if single_total:
-        rd.note("import.total_only", "info",
-                f"{spec.table.name}中 {len(single_total)} 行只有一个数，按“总计”列读取，申请人各列按空白处理"
-                f"（复制的文字丢失了空白单元格）", single_total[0].key, rows=[c.row_label for c in single_total])
+            rd.note("import.unplaced_values", "warning",
+                    f"{spec.table.name}中有 {len(loose)} 个数无法对应到表中的行，未读取（原文：“{_quote(text)}”）",
+                    spec.table.numbers[0].key, values=loose, text=text)
     if got_any:
         rd.note("import.copied_text_table", "info",
-                f"{spec.table.name}来自复制的网页文字，按表式的行顺序和每行数字个数定位各数，请与原文核对")
+                f"{spec.table.name}来自复制的文字，按行名称和每行数字个数定位各数，无法确定的行留空并已列出，请与原文核对")

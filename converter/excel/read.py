@@ -14,7 +14,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from converter.base.errors import InputError
@@ -22,6 +22,7 @@ from converter.base.refusals import refuse, size_text
 from converter.engine.findings import Finding, Location
 from converter.form.definition import Form, available_forms, load_form, set_path
 from converter.engine.arith import evaluate_derived, fmt
+from converter.engine.values import parse_cell
 from converter.base.sniff import read_part, workbook_kind
 from converter.base.files import read_bytes
 from converter.engine.loaded import Loaded
@@ -31,12 +32,9 @@ MAX_XLSX_BYTES = 30 * 1024 * 1024
 MAX_CELLS = 200_000  # cells with a value, all sheets together (a filled template has ~400)
 MAX_SHEETS = 100
 MAX_TEXT = 32767  # Excel's own limit for one cell
-MAX_NUMBER = 2**53 - 1  # beyond it a JSON reader (JavaScript) loses digits; no agency counts that high
 FALLBACK_AREA = (2000, 200)  # rows, columns the openpyxl fallback reads (the template uses ~40 × 15)
 FALLBACK_SECONDS = 60
 FALLBACK_MEMORY = 2 * 1024**3
-UNIT_SUFFIXES = {"count": ("件", "个", "项", "次", "条"), "amount": ("万元", "万")}
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 def read_workbook(path, year: int | None = None, form: Form | None = None, engine: str = "auto") -> Loaded:
@@ -517,46 +515,6 @@ def _excel_date(serial: float):
         return serial
 
 
-def normalise_number(raw, kind: str, blank_markers):
-    """(value, note, error): the number a cell means, a note when it had to be normalised, or an error."""
-    if raw is None:
-        return None, None, None
-    if isinstance(raw, bool):
-        return None, None, f"填写为“{raw}”，不是数字"
-    if isinstance(raw, (datetime, date, time, timedelta)):
-        return None, None, "是日期格式，不是数字"
-    if isinstance(raw, (int, float)) and not (math.isfinite(raw) and abs(raw) <= MAX_NUMBER):
-        return None, None, f"填写为“{raw}”，不是有效的数字（超出可处理的范围），已按空白读取，请改为实际数字"
-    if isinstance(raw, float):
-        if kind == "count" and raw.is_integer():
-            return int(raw), None, None
-        return raw, None, None
-    if isinstance(raw, int):
-        return raw, None, None
-    text = str(raw)
-    folded = unicodedata.normalize("NFKC", text).strip()
-    if folded == "":
-        return None, f"只有空格，按空白读取", None
-    markers = {unicodedata.normalize("NFKC", m) for m in blank_markers}
-    if folded in markers or folded.strip("-—–") == "" and folded:
-        return None, f"填写为“{text.strip()}”，按空白读取（没有请填 0）", None
-    if folded.startswith("="):
-        return None, None, "填写了公式，无法读取，请直接填写数字"
-    body = folded.replace(",", "").replace(" ", "")
-    for suffix in UNIT_SUFFIXES.get(kind, ()):
-        if body.endswith(suffix):
-            body = body[: -len(suffix)]
-            break
-    if not _NUMBER.fullmatch(body):
-        return None, None, f"填写为“{text.strip()}”，不是数字，已按空白读取，请改为数字"
-    value = float(body) if ("." in body or kind == "amount" and "." in body) else int(body)
-    if not abs(value) <= MAX_NUMBER:
-        return None, None, f"填写为“{text.strip()}”，数字过大，已按空白读取，请改为实际数字"
-    if isinstance(value, float) and kind == "count" and value.is_integer():
-        value = int(value)
-    return value, f"填写为“{text}”，已按 {fmt(value)} 读取", None
-
-
 class _Reader:
     def __init__(self, book, path: Path, form: Form | None):
         self.book = book
@@ -816,7 +774,7 @@ class _Reader:
                 if not getattr(self.book, "formulas_known", True) and not isinstance(raw, str):
                     cached[n.key] = (raw, loc)  # a formula's cached value, or a number typed over it
                     continue
-                value, note, error = normalise_number(raw, n.type, form.blank_markers)
+                value, note, error = parse_cell(raw, form, n.type)
                 if error:
                     self.note("read.not_a_number", "error", f"{loc.describe()}（合计单元格）{error}", loc, raw=_raw(raw))
                 literals[n.key] = value
@@ -824,7 +782,7 @@ class _Reader:
                           f"{loc.describe()}是自动合计单元格，公式被改成了{'数字 ' + fmt(value) if value is not None else '空白'}，"
                           "已按填写的数字核对；请恢复公式（重新下载模板或撤销修改）", loc, raw=_raw(raw), value=value)
                 continue
-            value, note, error = normalise_number(raw, n.type, form.blank_markers)
+            value, note, error = parse_cell(raw, form, n.type)
             if error:
                 self.note("read.not_a_number", "error", f"{loc.describe()}{error}", loc, raw=_raw(raw))
             elif note:
@@ -842,7 +800,7 @@ class _Reader:
         the inputs compute: numbers typed over the formula. A formula's cached value always agrees
         (the office suite recalculated before saving), so agreeing cells are formulas and drop out;
         repeated until stable, since an overwritten subtotal moves the totals above it."""
-        values = {k: normalise_number(raw, form.cell[k].type, form.blank_markers)[0] for k, (raw, _) in cached.items()}
+        values = {k: parse_cell(raw, form, form.cell[k].type)[0] for k, (raw, _) in cached.items()}
         typed: dict = {}
         for _ in range(len(cached) + 1):
             computed = evaluate_derived(form, report, {**literals, **typed})
@@ -852,7 +810,7 @@ class _Reader:
             typed = again
         for key in typed:
             raw, loc = cached[key]
-            value, _, error = normalise_number(raw, form.cell[key].type, form.blank_markers)
+            value, _, error = parse_cell(raw, form, form.cell[key].type)
             if error:
                 self.note("read.not_a_number", "error", f"{loc.describe()}（合计单元格）{error}", loc, raw=_raw(raw))
             self.note("read.formula_overwritten", "warning",
@@ -921,7 +879,7 @@ class _Reader:
             self.note("read.no_agency", "error", "封面未填写填报单位", Location(path="agency", sheet=COVER,
                                                                       cell=apos.ref if apos else None))
         raw_year = self.value(ypos) if ypos else None
-        value, note, error = normalise_number(raw_year, "count", ())
+        value, note, error = parse_cell(raw_year, form, "count")
         if ypos:
             cells["year"] = (ypos.sheet, ypos.ref)
         stamp_year = stamp.get("year")

@@ -20,6 +20,7 @@ from converter.engine.findings import Finding, Location
 from converter.form.definition import Form, NumberCell, Table, available_forms, get_path, load_form, set_path
 from converter.engine.rules import location_of
 from converter.engine.loaded import Loaded
+from converter.engine.values import is_blank_marker, parse_cell
 
 
 # ---- blocks -------------------------------------------------------------------------
@@ -140,22 +141,15 @@ _DATE_RE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九○O]{4})年
 
 
 # ---- numbers -------------------------------------------------------------------------
-_NUMBER_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:件|个|条|项|次|万元|人次)?$")
 
 
 def classify(text: str, form: Form):
     """('number', value) | ('blank', None) | ('label', text)."""
-    s = _squash(text).replace(",", "")
-    if s == "":
+    s = _squash(text)
+    if s == "" or is_blank_marker(s, form):
         return ("blank", None)
-    if s in form.blank_markers or s in {unicodedata.normalize("NFKC", m) for m in form.blank_markers} or \
-            re.fullmatch(r"[-—–/\\]+", s):
-        return ("blank", None)
-    m = _NUMBER_RE.match(s)
-    if m:
-        raw = m.group(1)
-        return ("number", float(raw) if "." in raw else int(raw))
-    return ("label", text)
+    value, _, error = parse_cell(s, form, None)
+    return ("label", text) if error or value is None else ("number", value)
 
 
 # ---- label matching ------------------------------------------------------------------

@@ -1,14 +1,11 @@
 """The command line: each command parses options, calls one library function, renders the result."""
 from __future__ import annotations
 
+import functools
 import json
-import re
 import sys
-import unicodedata
 
 import click
-import click._textwrap as _textwrap
-import click.formatting
 
 from converter import __version__
 from converter.api import check_file, report_file
@@ -27,79 +24,10 @@ from converter.render import findings_text
 from converter.round.batch import run_batch
 from converter.round.roster import make_roster_templates
 from converter.base.errors import InputError
-
-# click's own words (Usage, Options, error hints) in Chinese: users read nothing in English.
-_ZH = {
-    "Usage:": "用法：", "Options": "选项", "Commands": "命令", "Show this message and exit.": "显示帮助并退出。",
-    "Show the version and exit.": "显示版本并退出。", "Error: {message}": "错误：{message}",
-    "Try '{command} {option}' for help.": "运行“{command} {option}”查看帮助。",
-    "Missing argument": "缺少参数", "Missing option": "缺少选项", "Missing parameter": "缺少参数",
-    "No such option {name!r}.": "没有选项 {name!r}。", "No such command {name!r}.": "没有命令 {name!r}。",
-    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
-    "Invalid value: {message}": "值无效：{message}", "Aborted!": "已中止。", "Missing command.": "缺少命令。",
-    "{value!r} is not one of {choices}.": "{value!r} 不是可选值 {choices} 之一。",
-    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的{number_type}。",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹。",
-    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
-    "file": "文件", "directory": "文件夹", "path": "路径", "integer": "整数",
-    "default: {default}": "默认：{default}", "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
-    "{value!r} is not {choice}.": "{value!r} 不是可选值 {choice}。", "required": "必填",
-    "{value} is not in the range {range}.": "{value} 不在允许的范围 {range} 内。",
-    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
-    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
-    "Did you mean {possibility}?": "是不是要用 {possibility}？",
-    "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
-}
-
-
-def _zh(text: str) -> str:
-    return _ZH.get(text, text)
-
-
-def _nzh(singular: str, plural: str, n: int) -> str:
-    return _zh(singular if n == 1 else plural)
-
-
-for _module in ("core", "exceptions", "formatting", "decorators", "types", "parser"):
-    _mod = sys.modules.get(f"click.{_module}")
-    if _mod is not None and hasattr(_mod, "_"):
-        _mod._ = _zh
-    if _mod is not None and hasattr(_mod, "ngettext"):
-        _mod.ngettext = _nzh
+from converter.cli_chinese import Choice, Group, IntRange, Option
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-# Help text is Chinese: click measures one column per character and breaks only at spaces, so lines ran
-# to twice the terminal's width and broke inside words. Measure display columns (CJK takes two) and let
-# lines break between Chinese characters, never before a closing mark nor inside a short “quoted term”.
-_WIDE = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
-_OPEN, _CLOSE = "（《「『“‘", "，。；：、）》」』”’！？"
-_CHUNK = re.compile(rf"“[^”\s]{{1,12}}”[{_CLOSE}]*|[{_OPEN}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSE}]*|\s+|.", re.S)
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
-
-
-def _columns(text: str) -> int:
-    return sum(2 if _is_wide(c) else 1 for c in _ANSI.sub("", text))
-
-
-def _join_lines(text: str | None) -> str | None:
-    """A docstring paragraph's lines joined as click does, but with no space between Chinese characters."""
-    if not text:
-        return text
-    paragraphs = re.split(r"\n[ \t]*\n", text)
-    return "\n\n".join(p if p.lstrip().startswith("\b") else re.sub(
-        r"(\S)[ \t]*\n[ \t]*(?=(\S))",
-        lambda m: m.group(1) + ("" if _is_wide(m.group(1)) or _is_wide(m.group(2)) else " "), p) for p in paragraphs)
-
-
-_textwrap.TextWrapper._split = lambda self, text: _CHUNK.findall(text)
-_textwrap.term_len = _columns
-click.formatting.term_len = _columns
+option = functools.partial(click.option, cls=Option)
 
 
 def _form_option(default: str | None):
@@ -107,7 +35,7 @@ def _form_option(default: str | None):
     words = (f"表式：内置表式编号或表式定义文件（.json）的路径。可用：{'、'.join(available_forms())}。"
              + ("" if default else "不给出时按文件自身的表式（表格中的模板标记、JSON 的 form、已公开报告的内容）识别；"
                 "给出时其他表式的文件不予处理。"))
-    return click.option("--form", "form", default=default, show_default=bool(default), metavar="表式", help=words,
+    return option("--form", "form", default=default, show_default=bool(default), metavar="表式", help=words,
                         callback=lambda ctx, param, value: _resolve(value))
 
 
@@ -122,8 +50,6 @@ def _resolve(value):
 
 def fail_on_input_error(fn):
     """InputError is "cannot proceed": one Chinese line on stderr, exit 2, never a traceback."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -138,8 +64,9 @@ def fail_on_input_error(fn):
     return wrapper
 
 
-@click.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
-@click.version_option(__version__, "-V", "--version", prog_name="converter")
+@click.group(cls=Group, context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
+@click.version_option(__version__, "-V", "--version", prog_name="converter", message="%(prog)s 版本 %(version)s",
+                      help="显示版本并退出。")
 def main():
     """政府信息公开工作年度报告工具：生成填报模板、读取和校验报送表格、生成 Word 年度报告、批量汇总。
 
@@ -155,11 +82,11 @@ def main():
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
-@click.option("--prior", type=click.Path(readable=False, path_type=str), metavar="上年文件",
+@option("--prior", type=click.Path(readable=False, path_type=str), metavar="上年文件",
               help="上一年度的报告（JSON、填报表格，或已公开的网页 / Word / 文字），用于核对上年结转、现行有效件数等跨年度数据。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 供人阅读，json 供其他程序使用。")
-@click.option("--annotate", type=click.Path(dir_okay=False, path_type=str), metavar="标注.xlsx",
+@option("--annotate", type=click.Path(dir_okay=False, path_type=str), metavar="标注.xlsx",
               help="另存一份标注了问题的填报表格（问题单元格标红并加批注，附“问题清单”），供退回修改。")
 @_form_option(None)
 @fail_on_input_error
@@ -206,15 +133,15 @@ def _parse_sign_date(ctx, param, value):
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
-@click.option("-o", "--output", "out", type=click.Path(path_type=str), metavar="输出.docx",
+@option("-o", "--output", "out", type=click.Path(path_type=str), metavar="输出.docx",
               help="生成的文件，按扩展名决定格式：.docx Word 文档，.html 网页，.pdf PDF（PDF/A，需要 LibreOffice）。"
                    "默认与输入文件同名，扩展名 .docx。")
-@click.option("--fragment", is_flag=True,
+@option("--fragment", is_flag=True,
               help="网页只写正文部分（不含 <html>、<head>），可直接粘贴到网站内容管理系统的编辑器中。")
-@click.option("--blank-as-zero", is_flag=True, help="表格中的空白单元格写为 0（默认保持空白）。")
-@click.option("--sign-date", callback=_parse_sign_date, metavar="YYYY-MM-DD",
+@option("--blank-as-zero", is_flag=True, help="表格中的空白单元格写为 0（默认保持空白）。")
+@option("--sign-date", callback=_parse_sign_date, metavar="YYYY-MM-DD",
               help="落款日期；给出时在文末写上单位名称和日期。")
-@click.option("--force", is_flag=True, help="校验有错误时仍然生成，文件标注为“草稿”，不得公开发布。")
+@option("--force", is_flag=True, help="校验有错误时仍然生成，文件标注为“草稿”，不得公开发布。")
 @_form_option(None)
 @fail_on_input_error
 def report(file, out, fragment, blank_as_zero, sign_date, force, form):
@@ -249,16 +176,16 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, form):
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("inbox", type=click.Path(path_type=str), metavar="收件文件夹")
-@click.option("-o", "--output", "outbox", required=True, type=click.Path(path_type=str), metavar="输出文件夹",
+@option("-o", "--output", "outbox", required=True, type=click.Path(path_type=str), metavar="输出文件夹",
               help="输出文件夹：报告、退回修改的标注表格、汇总表和 manifest.json 写在这里。")
-@click.option("--roster", type=click.Path(path_type=str), metavar="名单.csv",
+@option("--roster", type=click.Path(path_type=str), metavar="名单.csv",
               help="单位名单（CSV，含“单位名称”列），用于列出未报送和重复报送的单位。")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="并行进程数（默认：全部 CPU 核）。")
-@click.option("--prior", type=click.Path(path_type=str), metavar="上年文件夹",
+@option("--jobs", "-j", type=IntRange(min=1), metavar="N", help="并行进程数（默认：全部 CPU 核）。")
+@option("--prior", type=click.Path(path_type=str), metavar="上年文件夹",
               help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word），按单位名称对应，核对跨年度数据。")
-@click.option("--year", type=click.IntRange(2000, 2100), metavar="年度",
+@option("--year", type=IntRange(2000, 2100), metavar="年度",
               help="本轮的报告年度；其他年度的表格记为“年度不符”（默认：多数表格的年度）。")
-@click.option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
+@option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
 @_form_option(None)
 @fail_on_input_error
 def batch(inbox, outbox, roster, jobs, prior, year, force, form):
@@ -316,9 +243,9 @@ def _progress_bar():
 
 @main.command("import", context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
               help="把报告 JSON 写入此文件（默认输出到屏幕）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True,
               help="读取情况的输出格式：text 供人阅读，json 供其他程序使用。")
 @_form_option(None)
 @fail_on_input_error
@@ -349,21 +276,21 @@ def import_cmd(file, output, fmt, form):
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
-@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=str), metavar="输出",
+@option("-o", "--output", "out", required=True, type=click.Path(path_type=str), metavar="输出",
               help="生成的模板文件（.xlsx）；用 --roster 时为输出文件夹。")
-@click.option("--agency", metavar="单位名称", help="填报单位（填入封面并锁定）。")
-@click.option("--year", type=click.IntRange(2021, 2100), metavar="年度", help="报告年度（填入封面并锁定）。")
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=str), metavar="名单.csv",
+@option("--agency", metavar="单位名称", help="填报单位（填入封面并锁定）。")
+@option("--year", type=IntRange(2021, 2100), metavar="年度", help="报告年度（填入封面并锁定）。")
+@option("--roster", type=click.Path(dir_okay=False, path_type=str), metavar="名单.csv",
               help="单位名单 CSV（“单位名称”列，可选“联系人”“邮箱”“联系电话”“截止日期”列，也认“单位”“电子邮箱”“电话”等"
                    "写法；UTF-8 或 GBK）：每个单位生成一份模板，有邮箱的同时生成可直接发送的 .eml 邮件。")
-@click.option("--deadline", metavar="YYYY-MM-DD", callback=lambda c, p, v: v and _parse_sign_date(c, p, v).isoformat(),
+@option("--deadline", metavar="YYYY-MM-DD", callback=lambda c, p, v: v and _parse_sign_date(c, p, v).isoformat(),
               help="报送截止日期（名单中没有“截止日期”时使用），默认次年 1 月 31 日。")
-@click.option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址，如 office@example.gov.cn。")
-@click.option("--force", is_flag=True, help="用 --roster 时覆盖输出文件夹中已有的同名模板和邮件。")
-@click.option("--prior", type=click.Path(path_type=str), metavar="上年文件",
+@option("--sender", metavar="邮箱", help=".eml 邮件的发件人地址，如 office@example.gov.cn。")
+@option("--force", is_flag=True, help="用 --roster 时覆盖输出文件夹中已有的同名模板和邮件。")
+@option("--prior", type=click.Path(path_type=str), metavar="上年文件",
               help="上一年度的报告（JSON、填报表格或已公开的网页/Word/PDF/文字）：按上年“结转下年度”预填本年“上年结转”，"
                    "在表二旁列出上年现行有效件数；未给出时单位名称和年度（上年 + 1）也取自上年报告。")
-@click.option("--prior-dir", type=click.Path(file_okay=False, path_type=str), metavar="上年文件夹",
+@option("--prior-dir", type=click.Path(file_okay=False, path_type=str), metavar="上年文件夹",
               help="与 --roster 一起使用：存放各单位上年报告的文件夹，按报告中的单位名称对应到名单中的单位。")
 @_form_option(DEFAULT_FORM)
 @fail_on_input_error
@@ -432,9 +359,9 @@ def template(out, agency, year, roster, deadline, sender, force, prior, prior_di
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("file", type=click.Path(dir_okay=True, readable=False, path_type=str), metavar="文件.xlsx")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="输出.json",
               help="把报告 JSON 写入文件（默认输出到屏幕）。")
-@click.option("--year", type=int, metavar="年度", help="要求的报告年度：表格是其他年度的则不读取。")
+@option("--year", type=IntRange(2000, 2100), metavar="年度", help="要求的报告年度：表格是其他年度的则不读取。")
 @_form_option(None)
 @fail_on_input_error
 def read(file, output, year, form):
@@ -459,8 +386,6 @@ def read(file, output, year, form):
     sys.exit(1 if has_errors(loaded.findings) else 0)
 
 
-for _command in (main, *main.commands.values()):
-    _command.help = _join_lines(_command.help)
 
 
 if __name__ == "__main__":

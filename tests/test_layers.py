@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "converter"
 # package → layer; packages of one layer are siblings and never import each other
 LAYERS = {"base": 0, "form": 1, "engine": 2, "excel": 3, "word": 3, "published": 3, "web": 3, "inputs": 4, "round": 5,
-          "api": 6, "render": 6, "cli": 7}
+          "api": 6, "render": 6, "cli_chinese": 7, "cli": 8}
 
 
 def _modules() -> dict[str, Path]:

@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from conftest import EXAMPLES
 
 from converter.form.definition import DEFAULT_FORM, load_form
-from converter.cli import _CHUNK, _columns, main
+from converter.cli import main
+from converter.cli_chinese import _CHUNK
+from converter.cli_chinese import columns as _columns
 from converter.excel.template import write_template
 
 EXAMPLE = EXAMPLES / "hengyang-commerce-2025.json"

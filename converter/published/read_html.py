@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from converter.base.text import decode_text
 from converter.published.core import Para, clean_lines, clean_text, unroll
 
 _SKIP = {"script", "style", "noscript", "head", "iframe", "select", "button", "svg", "nav", "footer", "template",
@@ -16,26 +17,9 @@ _FURNITURE_ATTR = re.compile(r"share|menu|(?:^|[-_\s])nav|footer|breadcrumb|crum
 
 
 def decode_html(data: bytes) -> str:
-    """Bytes → text: BOM, then the declared charset, then UTF-8, then GB18030 (a superset of GBK/GB2312)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16", errors="replace")
-    head = data[:4096].decode("ascii", errors="ignore")
-    m = re.search(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", head, re.I)
-    candidates = []
-    if m:
-        declared = m.group(1).lower()
-        if declared in ("gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030"):
-            declared = "gb18030"
-        candidates.append(declared)
-    candidates += ["utf-8", "gb18030"]
-    for enc in dict.fromkeys(candidates):
-        try:
-            return data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("utf-8", errors="replace")
+    """Bytes → text, the charset a page declares in its <meta> taken first."""
+    m = re.search(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", data[:4096].decode("ascii", errors="ignore"), re.I)
+    return decode_text(data, m.group(1) if m else None)
 
 
 def _span(el, name: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from converter.base.text import decode_text
 from converter.published.core import Para, grid_from_rows
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -13,12 +14,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 
 def decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+    return decode_text(data)
 
 
 def _md_cells(line: str) -> list[str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from converter.base.atomic import write_bytes
 from converter.base.errors import InputError
 from converter.base.refusals import refuse
-from converter.base.text import agency_key
+from converter.base.text import agency_key, decode_text
 from converter.excel.prior import next_year
 from converter.excel.template import write_template
 from converter.form.definition import Form
@@ -83,13 +83,7 @@ def read_roster(path, notes: list | None = None) -> list[dict]:
     data = path.read_bytes()[: MAX_ROSTER_BYTES + 1]
     if len(data) > MAX_ROSTER_BYTES:
         raise InputError("input.too_large", f"{path}：名单文件过大", str(path))
-    text = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = decode_text(data, strict=True)
     if text is None:  # pragma: no cover - gb18030 decodes nearly anything
         raise InputError("roster.encoding", f"{path}：无法识别名单文件的编码（应为 UTF-8 或 GBK）", str(path))
     sample = text[:4096]

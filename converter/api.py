@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,40 +13,97 @@ from converter.web.page import write_page
 from converter.word.pdf import docx_to_pdf, find_soffice
 from converter.word.report import build_report, write_report
 
-from converter.engine.findings import Finding, count_by_severity, has_errors
-from converter.engine.loaded import Loaded
+from converter.base.atomic import write_text
+from converter.base.refusals import os_reason
+from converter.engine.findings import Finding, has_errors
+from converter.engine.result import Result
+from converter.excel.annotate import annotate as write_annotated
+from converter.excel.prior import agency_notes, next_year
+from converter.excel.read import read_workbook
+from converter.excel.template import write_template
+from converter.inputs.priors import load_prior, load_prior_dir
+from converter.published import import_file
+from converter.engine.schema import schema_text
+from converter.round.batch import run_batch
+from converter.round.roster import RosterResult, make_roster_templates
+
+__all__ = ["check_file", "report_file", "read_file", "import_report", "make_template", "make_templates",
+           "run_batch", "schema_text", "Result"]
 from converter.engine.pipeline import check_loaded
 from converter.form.definition import Form
 from converter.inputs.sources import load_report
 
 
-@dataclass
-class CheckResult:
-    path: str
-    loaded: Loaded
-    findings: list[Finding] = field(default_factory=list)
-    prior_path: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not has_errors(self.findings)
-
-    def to_dict(self) -> dict:
-        report = self.loaded.report
-        return {
-            "file": self.path, "form": self.loaded.form.id,
-            "agency": report.get("agency"), "year": report.get("year"), "prior": self.prior_path,
-            "summary": count_by_severity(self.findings),
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
-
-def check_file(path, prior=None, form: Form | None = None) -> CheckResult:
-    """`converter check`: the report (of `form` when given: another edition is refused) and last year's."""
+def check_file(path, prior=None, form: Form | None = None, annotate=None) -> Result:
+    """`converter check`: the report (of `form` when given: another edition is refused) and last year's;
+    with `annotate`, a copy of the workbook with every finding marked, to send back."""
+    if annotate:
+        check_not_input(annotate, path, prior)
     loaded = load_report(path, form)
     prior_loaded = load_report(prior, loaded.form) if prior else None
     findings = check_loaded(loaded, prior_loaded.report if prior_loaded else None)
-    return CheckResult(str(path), loaded, findings, str(prior) if prior else None)
+    result = Result.of(path, loaded, findings, prior=str(prior) if prior else None)
+    if annotate:
+        write_annotated(loaded, findings, annotate)
+        result.output = str(annotate)
+    return result
+
+
+def _write_json(result: Result, output) -> Result:
+    if output:
+        write_text(output, json.dumps(result.loaded.report, ensure_ascii=False, indent=2) + "\n")
+        result.output = str(output)
+    return result
+
+
+def read_file(path, output=None, *, year: int | None = None, form: Form | None = None) -> Result:
+    """`converter read`: a workbook (.xlsx, .xls, .ods) → report JSON (written to `output` when given)."""
+    if output:
+        check_not_input(output, path)
+    return _write_json(Result.of(path, read_workbook(path, year=year, form=form)), output)
+
+
+def import_report(path, output=None, *, form: Form | None = None) -> Result:
+    """`converter import`: a published report (web page, Word, PDF, text) → report JSON."""
+    if output:
+        check_not_input(output, path)
+    return _write_json(Result.of(path, import_file(path, form)), output)
+
+
+@dataclass
+class TemplateResult:
+    out: str
+    agency: str | None
+    year: int | None
+    prior: str | None = None
+    notes: list[Finding] = field(default_factory=list)  # about last year's report
+
+
+def make_template(out, form: Form, *, agency: str | None = None, year: int | None = None,
+                  prior=None) -> TemplateResult:
+    """`converter template -o 模板.xlsx`: one workbook, optionally pre-filled from last year's report."""
+    if not str(out).lower().endswith(".xlsx"):
+        raise refuse("output.not_xlsx", out)
+    last, notes = None, []
+    if prior:
+        last = load_prior(prior, form)
+        year, notes = next_year(last, year)
+        notes = list(last.findings) + notes + agency_notes(last, agency)
+        agency = agency or last.agency or None
+    try:
+        write_template(out, form, agency=agency, year=year, prior=last)
+    except OSError as e:
+        raise refuse("output.unwritable", out, reason=os_reason(e)) from None
+    return TemplateResult(str(out), agency, year, str(prior) if prior else None, notes)
+
+
+def make_templates(roster, year: int, outdir, form: Form, *, deadline: str | None = None, sender: str | None = None,
+                   prior_dir=None, force: bool = False) -> tuple[RosterResult, list[str]]:
+    """`converter template --roster`: a workbook and an e-mail per agency; notes on last year's reports."""
+    priors, notes = load_prior_dir(prior_dir, form) if prior_dir else (None, [])
+    result = make_roster_templates(roster, year, outdir, deadline=deadline, sender=sender, form=form,
+                                   priors=priors, force=force)
+    return result, notes
 
 
 # ---- the command behind `converter report` -------------------------------------------------

@@ -8,22 +8,12 @@ import sys
 import click
 
 from converter import __version__
-from converter.api import check_file, report_file
-from converter.base.atomic import check_not_input, write_text
-from converter.base.refusals import os_reason, refuse
-from converter.engine.findings import count_by_severity, has_errors
-from converter.engine.schema import schema_text
-from converter.excel.annotate import annotate as write_annotated
-from converter.excel.prior import agency_notes, next_year
-from converter.excel.read import read_workbook
-from converter.excel.template import write_template
-from converter.form.definition import DEFAULT_FORM, available_forms, resolve_form
-from converter.inputs.priors import load_prior, load_prior_dir
-from converter.published import import_file
-from converter.render import findings_text
-from converter.round.batch import run_batch
-from converter.round.roster import make_roster_templates
+from converter.api import (check_file, import_report, make_template, make_templates, read_file, report_file, run_batch,
+                           schema_text)
 from converter.base.errors import InputError
+from converter.engine.findings import count_by_severity
+from converter.form.definition import DEFAULT_FORM, available_forms, resolve_form
+from converter.render import findings_text
 from converter.cli_chinese import Choice, Group, IntRange, Option
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -95,17 +85,13 @@ def check(file, prior, fmt, annotate, form):
 
     逐项核对表格勾稽关系和填写规范，列出全部问题。退出码：0 无错误，1 有错误，2 文件无法使用。
     """
+    result = check_file(file, prior, form=form, annotate=annotate)
     if annotate:
-        check_not_input(annotate, file, prior)
-    result = check_file(file, prior, form=form)
-    if annotate:
-        write_annotated(result.loaded, result.findings, annotate)
         click.echo(f"已写入标注表格 {annotate}", err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        report = result.loaded.report
-        title = f"检查 {file}（{report.get('agency') or '未填单位'} {report.get('year') or '?'} 年度）"
+        title = f"检查 {file}（{result.agency or '未填单位'} {result.year or '?'} 年度）"
         click.echo(findings_text(result.findings, title))
     sys.exit(0 if result.ok else 1)
 
@@ -255,24 +241,17 @@ def import_cmd(file, output, fmt, form):
     按标题、章节和表格的行列名称识别内容；无法识别或推断出来的内容列在读取情况中。
     2019 年试行格式的报告不予读取。退出码：0 已读取，2 文件无法使用。
     """
-    loaded = import_file(file, form)
-    text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
-    if output:
-        check_not_input(output, file)
-        write_text(output, text)
-    else:
-        click.echo(text, nl=False)
+    result = import_report(file, output, form=form)
+    if not output:
+        click.echo(json.dumps(result.loaded.report, ensure_ascii=False, indent=2))
     if fmt == "json":
-        click.echo(json.dumps({"file": file, "output": output, "findings": [f.to_dict() for f in loaded.findings]},
-                              ensure_ascii=False, indent=2), err=True)
-    else:
-        report = loaded.report
-        title = f"读取 {file}（{report.get('agency') or '未识别单位'} {report.get('year') or '?'} 年度）"
-        body = findings_text(loaded.findings, title)
-        # the verdict line of findings_text speaks of errors in a report; here it is only what reading found
-        click.echo("\n".join(body.split("\n")[:-1]) if loaded.findings else title, err=True)
-        if output:
-            click.echo(f"已写入 {output}", err=True)
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), err=True)
+        return
+    title = f"读取 {file}（{result.agency or '未识别单位'} {result.year or '?'} 年度）"
+    # the verdict line of findings_text speaks of errors in a report; here it is only what reading found
+    click.echo("\n".join(findings_text(result.findings, title).split("\n")[:-1]) if result.findings else title, err=True)
+    if output:
+        click.echo(f"已写入 {output}", err=True)
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
@@ -305,54 +284,38 @@ def template(out, agency, year, roster, deadline, sender, force, prior, prior_di
     import time
 
     started = time.perf_counter()
+    warn = click.style("! ", fg="yellow")
     if roster:
         if year is None:
             raise click.UsageError("使用 --roster 时必须给出 --year")
         if prior:
             raise click.UsageError("--prior 只用于生成单个模板；使用 --roster 时请用 --prior-dir 给出上年报告文件夹")
-        priors = None
-        if prior_dir:
-            priors, notes = load_prior_dir(prior_dir, form)
-            for note in notes:
-                click.echo(click.style("! ", fg="yellow") + note, err=True)
-        result = make_roster_templates(roster, year, out, deadline=deadline, sender=sender, form=form,
-                                       priors=priors, force=force)
-        for warning in result.warnings:
-            click.echo(click.style("! ", fg="yellow") + warning, err=True)
+        result, notes = make_templates(roster, year, out, form, deadline=deadline, sender=sender, prior_dir=prior_dir,
+                                       force=force)
+        for line in notes + result.warnings:
+            click.echo(warn + line, err=True)
         for item in result.items:
             for f in item.get("prior_findings", ()):
-                click.echo(click.style("! ", fg="yellow") + f"{item['agency']}：{f.message}", err=True)
+                click.echo(warn + f"{item['agency']}：{f.message}", err=True)
         carried = sum(1 for i in result.items if i.get("prior"))
         extra = f"，其中 {carried} 份按上年报告预填" if prior_dir else ""
         click.echo(f"已在 {out} 生成 {len(result.items)} 份填报模板{extra}、{result.emails} 封待发邮件（.eml），"
                    f"用时 {time.perf_counter() - started:.1f} 秒")
         if result.no_address:
-            click.echo(click.style("! ", fg="yellow") + f"{len(result.no_address)} 个单位名单中没有邮箱，未生成邮件，"
-                       "请另行发送模板：" + "、".join(result.no_address), err=True)
-        if prior_dir:
-            missing = [i["agency"] for i in result.items if not i.get("prior")]
-            if missing:
-                click.echo(click.style("! ", fg="yellow") + f"{len(missing)} 个单位没有找到上年报告，模板未预填："
-                           + "、".join(missing[:20]) + ("等" if len(missing) > 20 else ""), err=True)
+            click.echo(warn + f"{len(result.no_address)} 个单位名单中没有邮箱，未生成邮件，请另行发送模板："
+                       + "、".join(result.no_address), err=True)
+        missing = [i["agency"] for i in result.items if not i.get("prior")] if prior_dir else []
+        if missing:
+            click.echo(warn + f"{len(missing)} 个单位没有找到上年报告，模板未预填："
+                       + "、".join(missing[:20]) + ("等" if len(missing) > 20 else ""), err=True)
         return
     if prior_dir:
         raise click.UsageError("--prior-dir 只与 --roster 一起使用；生成单个模板时请用 --prior")
-    if not out.lower().endswith(".xlsx"):
-        raise click.BadParameter("输出文件扩展名应为 .xlsx", param_hint="-o")
-    last = None
-    if prior:
-        last = load_prior(prior, form)
-        year, notes = next_year(last, year)
-        notes = list(last.findings) + notes + agency_notes(last, agency)
-        agency = agency or last.agency or None
-        for f in notes:
-            click.echo(click.style("! ", fg="yellow") + f"上年报告 {prior}：{f.message}", err=True)
-    try:
-        write_template(out, form, agency=agency, year=year, prior=last)
-    except OSError as e:
-        raise refuse("output.unwritable", out, reason=os_reason(e)) from None
-    if last is not None:
-        click.echo(f"已生成填报模板 {out}（{agency or '未填单位'} {year} 年度，已按 {prior} 预填上年结转）")
+    made = make_template(out, form, agency=agency, year=year, prior=prior)
+    for f in made.notes:
+        click.echo(warn + f"上年报告 {prior}：{f.message}", err=True)
+    if made.prior:
+        click.echo(f"已生成填报模板 {out}（{made.agency or '未填单位'} {made.year} 年度，已按 {prior} 预填上年结转）")
     else:
         click.echo(f"已生成填报模板 {out}")
 
@@ -370,20 +333,15 @@ def read(file, output, year, form):
     读取中发现的问题（如“12件”按 12 读取、“/”按空白读取）列在标准错误输出。
     退出码：0 已读取，1 已读取但有无法识别的内容，2 文件无法使用。
     """
+    result = read_file(file, output, year=year, form=form)
     if output:
-        check_not_input(output, file)
-    loaded = read_workbook(file, year=year, form=form)
-    text = json.dumps(loaded.report, ensure_ascii=False, indent=2) + "\n"
-    if output:
-        write_text(output, text)
         click.echo(f"已写入 {output}", err=True)
     else:
-        click.echo(text, nl=False)
-    if loaded.findings:
-        report = loaded.report
-        title = f"读取 {file}（{report.get('agency') or '未填单位'} {report.get('year') or '?'} 年度）"
-        click.echo("\n".join(findings_text(loaded.findings, title).split("\n")[:-1]), err=True)
-    sys.exit(1 if has_errors(loaded.findings) else 0)
+        click.echo(json.dumps(result.loaded.report, ensure_ascii=False, indent=2))
+    if result.findings:
+        title = f"读取 {file}（{result.agency or '未填单位'} {result.year or '?'} 年度）"
+        click.echo("\n".join(findings_text(result.findings, title).split("\n")[:-1]), err=True)
+    sys.exit(0 if result.valid else 1)
 
 
 

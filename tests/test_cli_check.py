@@ -31,7 +31,7 @@ def test_json_output_is_the_library_data():
     r = run("check", EXAMPLES / "county-education-2025-broken.json", "--format", "json")
     data = json.loads(r.output)
     assert r.exit_code == 1
-    assert data["summary"]["error"] == len([f for f in data["findings"] if f["severity"] == "error"]) == 5
+    assert data["counts"]["error"] == len([f for f in data["findings"] if f["severity"] == "error"]) == 5
     f = next(f for f in data["findings"] if f["code"] == "t4.total")
     assert f["location"] == {"path": "review_litigation.review.total", "table": "表四",
                              "row_label": "行政复议", "col_label": "总计"}

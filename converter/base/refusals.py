@@ -138,6 +138,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "output.is_input": ("{path}：这是输入文件本身，输出不能覆盖输入文件，请另选文件名", "输出路径就是输入文件"),
     "output.is_directory": ("{path}：这是一个文件夹，不能作为输出文件", "输出路径是文件夹"),
     "output.not_directory": ("{path}：已存在同名文件，请指定一个文件夹", "需要文件夹的地方是文件"),
+    "output.not_xlsx": ("{path}：填报模板的扩展名应为 .xlsx", "模板输出扩展名不对"),
     "output.not_docx": ("{path}：输出文件的扩展名应为 .docx（Word）、.html（网页）或 .pdf", "输出扩展名不对"),
     "output.no_libreoffice": ("{path}：生成 PDF 需要 LibreOffice，但没有找到 soffice 命令；请安装 LibreOffice"
                               "（https://zh-cn.libreoffice.org/ 下载，或 sudo apt install libreoffice-writer），"

@@ -11,6 +11,7 @@ from converter import __version__
 from converter.api import (check_file, import_report, make_template, make_templates, read_file, report_file, run_batch,
                            schema_text)
 from converter.base.errors import InputError
+from converter.base.internal import internal_error
 from converter.engine.findings import count_by_severity
 from converter.form.definition import DEFAULT_FORM, available_forms, resolve_form
 from converter.render import findings_text
@@ -39,19 +40,28 @@ def _resolve(value):
 
 
 def fail_on_input_error(fn):
-    """InputError is "cannot proceed": one Chinese line on stderr, exit 2, never a traceback."""
+    """InputError is "cannot proceed": one Chinese line on stderr, exit 2, never a traceback. An exception
+    of the program itself is said to be ours (internal.error), with the traceback in the error log."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except InputError as e:
-            if kwargs.get("fmt") == "json":  # a program asked for JSON: it gets JSON, refusals included
-                click.echo(json.dumps({"error": e.to_dict()}, ensure_ascii=False, indent=2))
-            click.echo(click.style("无法处理：", fg="red", bold=True) + e.message + click.style(f"（{e.code}）", dim=True),
-                       err=True)
-            sys.exit(2)
+            _refused(e, kwargs.get("fmt"))
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 — a bug of ours: say so, never blame the file
+            _refused(internal_error(kwargs.get("file") or kwargs.get("inbox") or "converter", e), kwargs.get("fmt"))
 
     return wrapper
+
+
+def _refused(e: InputError, fmt) -> None:
+    if fmt == "json":  # a program asked for JSON: it gets JSON, refusals included
+        click.echo(json.dumps({"error": e.to_dict()}, ensure_ascii=False, indent=2))
+    click.echo(click.style("无法处理：", fg="red", bold=True) + e.message + click.style(f"（{e.code}）", dim=True),
+               err=True)
+    sys.exit(2)
 
 
 @click.group(cls=Group, context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")

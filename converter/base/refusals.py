@@ -121,6 +121,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "prior.not_report": ("{path}：不是一份年度报告", "上年文件不是年度报告"),
     "prior.no_year": ("{path}：上年报告没有年度，请用 --year 指定本年度", "上年报告没有年度"),
     "prior.bad_year": ("{path}：上年报告的年度为 {year}，推算的本年度不在有效范围内，请用 --year 指定", "上年报告的年度不合理"),
+    # ---- our own mistakes ----
+    "internal.error": ("{path}：处理这个文件时程序内部出错（{detail}），不是文件本身的问题；错误详情已记录在 {log}，"
+                       "请把该文件和这份记录发给维护人员", "程序内部错误（不是报送单位的问题），详情记录在错误日志中"),
     # ---- form definitions (--form) ----
     "form.unknown": ("{path}：没有这个表式（可用的表式：{forms}；也可以给出表式定义文件 .json 的路径）", "--form 给出的表式不存在"),
     "form.invalid": ("{path}：表式定义有误，位置 {place}：{detail}；这是表式定义的问题，不是报送单位的问题，请联系维护表式定义的人员",

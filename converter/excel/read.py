@@ -25,6 +25,7 @@ from converter.engine.arith import evaluate_derived, fmt
 from converter.engine.values import parse_cell
 from converter.base.sniff import read_part, workbook_kind
 from converter.base.files import read_bytes
+from converter.base.internal import internal_error, is_program_error
 from converter.engine.loaded import Loaded
 from converter.excel.layout import COVER, COVER_FIELDS, STAMP, TEXTS, Pos, fingerprint, layout, name_of
 
@@ -69,6 +70,8 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
     except InputError:
         raise
     except Exception as e:
+        if isinstance(book, OpenpyxlBook) and is_program_error(e):  # the cells were all read: the bug is ours
+            raise internal_error(path, e) from None
         if engine != "auto" or isinstance(book, OpenpyxlBook):
             raise refuse("input.unreadable_workbook", path, detail=type(e).__name__) from None
         book.close()
@@ -86,6 +89,8 @@ def _read_calamine(data: bytes, path: Path, kind: str, zf, year, form) -> Loaded
     except InputError:
         raise
     except Exception as e:
+        if is_program_error(e):
+            raise internal_error(path, e) from None
         raise refuse("input.unreadable_workbook", path, detail=type(e).__name__) from None
     finally:
         book.close()

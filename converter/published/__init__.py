@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from converter.base.errors import InputError
+from converter.base.internal import internal_error, is_program_error
 from converter.base.files import read_bytes, refuse_lock_file
 from converter.base.refusals import refuse
 from converter.engine.loaded import Loaded
@@ -56,6 +57,8 @@ def import_file(path: str | os.PathLike, form: Form | None = None) -> Loaded:
     except InputError:
         raise
     except Exception as e:  # a damaged Word file, etc.
+        if is_program_error(e):
+            raise internal_error(path, e) from None
         raise InputError("import.unreadable", f"{path}：无法读取（{type(e).__name__}: {e}）", str(path)) from None
     if not blocks:
         raise InputError("import.empty", f"{path}：没有读到任何内容", str(path))

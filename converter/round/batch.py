@@ -28,6 +28,7 @@ from pathlib import Path
 from converter import __version__
 from converter.base.atomic import write_bytes, write_text
 from converter.base.errors import InputError
+from converter.base.internal import internal_error, is_program_error
 from converter.base.refusals import refuse, size_text
 from converter.base.text import agency_key
 from converter.engine.findings import count_by_severity
@@ -187,8 +188,9 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
         item.update(status=UNREADABLE, error=_error(refuse("input.too_much_memory", path,
                                                            limit=size_text(WORKER_MEMORY_LIMIT))))
     except Exception as e:  # noqa: BLE001 — one hostile file must never stop the batch
-        item.update(status=UNREADABLE, error=_error(refuse("input.unexpected", path,
-                                                           detail=f"{type(e).__name__}: {e}")))
+        error = internal_error(path, e) if is_program_error(e) else refuse(
+            "input.unexpected", path, detail=f"{type(e).__name__}: {e}")
+        item.update(status=UNREADABLE, error=_error(error))
     item.setdefault("counts", {"error": 0, "warning": 0, "info": 0})
     return item
 

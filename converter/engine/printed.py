@@ -12,7 +12,6 @@ from decimal import Decimal
 from converter.engine.findings import Finding, Location
 from converter.form.definition import Form, Table, get_path
 
-PREAMBLE = "text.preamble"
 DRAFT_TITLE_SUFFIX = "（草稿）"
 DRAFT_NOTICE = "草稿　未通过校验，不得公开发布"
 
@@ -120,8 +119,8 @@ def printed_report(report: dict, form: Form, *, blank_as_zero: bool = False, sig
     year_text = clean("" if year is None else year, "year", "年度").strip()
     title = form.title(agency, year_text) + (DRAFT_TITLE_SUFFIX if draft else "")
     preamble: list[str] = []
-    if PREAMBLE in form.text:  # the unnumbered text before section 一
-        text = clean(get_path(report, PREAMBLE), PREAMBLE, form.text[PREAMBLE].label)
+    if form.preamble is not None:  # the unnumbered text before section 一
+        text = clean(get_path(report, form.preamble.key), form.preamble.key, form.preamble.label)
         if not text.strip():
             text = form.default_preamble(year_text)
         preamble = [line for _, line in paragraphs(text)]

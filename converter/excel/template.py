@@ -354,10 +354,9 @@ class _Writer:
                               f"{TEXT_SHOWN_CHARS} 字，更长的文字照样完整读取、写入报告，可在编辑栏中查看全文。",
                         self.fmt("subtitle"))
         ws.set_row(1, 30)
-        hints = {"text.preamble": "（可留空：留空则使用标准前言）"}
         for text in self.form.texts:
             pos = self.lay.cells[text.key]
-            ws.write_string(pos.row - 2, 0, text.label + hints.get(text.key, ""), self.fmt("text_label"))
+            ws.write_string(pos.row - 2, 0, text.label + text.hint, self.fmt("text_label"))
             ws.set_row(pos.row - 2, 24)
             value = get_path(self.values, text.key) if self.values else None
             value = value if isinstance(value, str) and value else None
@@ -487,14 +486,11 @@ class _Writer:
 
     def _validation(self, ws, pos: Pos, n):
         where = f"{n.row_label}／{n.col_label}"
-        if n.type == "amount":
-            spec = {"validate": "decimal", "criteria": ">=", "value": 0, "input_title": "金额（万元）",
-                    "input_message": _clip(f"{where}\n以万元为单位，可填小数；没有请填 0。"),
-                    "error_title": "金额有误", "error_message": "请填写大于或等于 0 的数字（单位：万元），不要带“万元”等文字。"}
-        else:
-            spec = {"validate": "integer", "criteria": ">=", "value": 0, "input_title": "件数（整数）",
-                    "input_message": _clip(f"{where}\n填写大于或等于 0 的整数；没有请填 0。"),
-                    "error_title": "件数有误", "error_message": "请填写大于或等于 0 的整数，不要带“件”等文字，没有请填 0。"}
+        kind = self.form.number_types[n.type]
+        spec = {"validate": "integer" if kind["json"] == "integer" else "decimal", "criteria": ">=",
+                "value": kind["minimum"], "input_title": kind["label"],
+                "input_message": _clip(f"{where}\n{kind.get('prompt', '')}"),
+                "error_title": kind.get("error_title", kind["label"]), "error_message": kind.get("error_message", "")}
         if self.prior is not None and n.key in self.prior.carry:
             spec["input_message"] = _clip(f"{where}\n已按上年报告预填（{fmt_number(self.prior.carry[n.key])}），"
                                           "如有出入请核实后修改。")

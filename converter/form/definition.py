@@ -127,6 +127,8 @@ class TextField:
     key: str
     label: str
     default: str = ""
+    role: str | None = None  # "preamble": the unnumbered text before section 一
+    hint: str = ""  # shown beside the label in the template
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,12 @@ class Form:
     def title(self, agency: str, year: int | str) -> str:
         return self.title_pattern.format(agency=agency, year=year)
 
+    @property
+    def preamble(self) -> TextField | None:
+        return next((t for t in self.texts if t.role == "preamble"), None)
+
     def default_preamble(self, year: int | str) -> str:
-        return self.text["text.preamble"].default.format(year=year)
+        return self.preamble.default.format(year=year) if self.preamble else ""
 
     def normalize_label(self, text: str) -> str:
         """Fold the spelling variants real reports use (half-width brackets, spaces, quotes, 、/，)."""
@@ -390,7 +396,8 @@ def _build(spec: dict) -> Form:
     form = Form(
         id=spec["id"], edition=spec["edition"], name=spec["name"], basis=spec["basis"],
         first_year=spec["first_year"], title_pattern=spec["title"],
-        texts=tuple(TextField(t["key"], t["label"], t.get("default", "")) for t in spec["texts"]),
+        texts=tuple(TextField(t["key"], t["label"], t.get("default", ""), t.get("role"), t.get("hint", ""))
+                    for t in spec["texts"]),
         sections=tuple(Section(s["number"], s["heading"], s.get("text"), s.get("table"), s.get("keywords", ""),
                                tuple(s.get("aliases", ()))) for s in spec["sections"]),
         number_types=spec["number_types"],

@@ -68,3 +68,16 @@ def test_definition_that_names_a_missing_cell_is_rejected():
     assert e.value.code == "form.invalid"
     assert "试验表式.json" in e.value.message and "rules[0]" in e.value.message
     assert "applications.nope.total" in e.value.message
+
+
+def test_an_equation_rule_without_title_is_named_by_its_equation():
+    import copy
+
+    spec = copy.deepcopy(load_form(DEFAULT_FORM).source)
+    for rule in spec["rules"]:
+        if rule["id"] in ("t4.total", "prior.in_force"):
+            rule.pop("title")
+    form = form_from_dict(spec, "无标题.json")
+    titles = {r.code: r.title for r in form.rules}
+    assert titles["t4.total"] == "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结"
+    assert titles["prior.in_force"] == "现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数"

@@ -10,7 +10,7 @@ import itertools
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from converter.base.refusals import refuse
@@ -246,7 +246,7 @@ def _rule_instances(spec: dict) -> list[Rule]:
                   ("id", "kind", "severity", "title", "each", "left", "right", "target", "parts", "operand", "derive")}
         out.append(Rule(
             id=spec["id"] + suffix, code=spec["id"], kind=spec["kind"], severity=spec["severity"],
-            title=spec["title"], left=left, right=right, operand=spec.get("operand"),
+            title=spec.get("title", ""), left=left, right=right, operand=spec.get("operand"),
             derive=bool(spec.get("derive")), params=params,
         ))
     return out
@@ -388,11 +388,13 @@ def _build(spec: dict) -> Form:
             rules.extend(_rule_instances(s))
         except (KeyError, IndexError) as e:
             raise _Problem(f"rules[{i}]", f"规则 {s['id']} 的 each 中没有 {e}") from None
-    rules = tuple(rules)
     derived: dict[str, str] = {}
     for r in rules:
         if r.derive:
             derived.setdefault(r.left[0].path, r.id)
+    tables = tuple(_table(t, derived) for t in spec["tables"])
+    cells = {n.key: n for t in tables for n in t.numbers}
+    rules = tuple(r if r.title else replace(r, title=_equation_title(r, cells)) for r in rules)
     form = Form(
         id=spec["id"], edition=spec["edition"], name=spec["name"], basis=spec["basis"],
         first_year=spec["first_year"], title_pattern=spec["title"],
@@ -401,7 +403,7 @@ def _build(spec: dict) -> Form:
         sections=tuple(Section(s["number"], s["heading"], s.get("text"), s.get("table"), s.get("keywords", ""),
                                tuple(s.get("aliases", ()))) for s in spec["sections"]),
         number_types=spec["number_types"],
-        tables=tuple(_table(t, derived) for t in spec["tables"]),
+        tables=tables,
         rules=rules,
         blank_markers=tuple(spec.get("blank_markers", ())),
         legacy_markers=tuple(spec.get("legacy_markers", ())),
@@ -411,6 +413,27 @@ def _build(spec: dict) -> Form:
     )
     _check_consistency(form, spec)
     return form
+
+
+def _equation_title(rule: Rule, cells: dict[str, NumberCell]) -> str:
+    """A rule without a title is named by its equation, in the labels of the table: each term by the
+    label it does not share with the others (the row when they share a column, and so on)."""
+    terms = [t for t in (*rule.left, *rule.right) if t.path in cells]
+    if len(terms) != len(rule.left) + len(rule.right):
+        return rule.code
+    same_col = len({(cells[t.path].table, cells[t.path].col_label) for t in terms}) == 1
+
+    def name(t: Term) -> str:
+        cell = cells[t.path]
+        return ("上年" if t.prior else "") + (cell.row_label if same_col else cell.col_label)
+
+    def side(ts) -> str:
+        if len(ts) > 4:
+            return f"{name(ts[0])}至{name(ts[-1])}共 {len(ts)} 项之和"
+        return "".join(("" if i == 0 and t.sign > 0 else " − " if t.sign < 0 else " + ") + name(t)
+                       for i, t in enumerate(ts))
+
+    return f"{side(rule.left)} = {side(rule.right)}"
 
 
 def _check_consistency(form: Form, spec: dict) -> None:

@@ -115,7 +115,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.image_pdf": ("{path}：这个 PDF 是图片（扫描件或图片导出，共 {pages} 页），没有文字层，无法读取其中的文字和数字；"
                          "请改用网页或 Word 原文", "图片形式的 PDF（扫描件，没有文字层）"),
     "import.too_many_pages": ("{path}：PDF 共 {count} 页（上限 {limit} 页），不是一份年度报告，拒绝读取", "PDF 页数超限"),
-    # ---- last year's report for `converter template --prior` (raised in converter/template_prior.py) ----
+    # ---- last year's report for `converter template --prior` (raised in converter/inputs/priors.py and converter/excel/prior.py) ----
     "prior.no_data": ("{path}：上年报告中没有可结转的数字（结转下年度、现行有效件数均为空白）", "上年报告没有可结转的数字"),
     "prior.other_form": ("{path}：上年报告的表式为“{form_id}”，不是“{wanted}”", "上年报告是其他表式"),
     "prior.not_report": ("{path}：不是一份年度报告", "上年文件不是年度报告"),

@@ -45,7 +45,7 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
     openpyxl (tens of ms, in a child process with a memory limit and a timeout, only the template's
     area); "auto" tries the direct reader and falls back to openpyxl on anything it does not
     understand. Whatever the input, the sizes, counts and ratios are checked before any parsing
-    (converter.sniff) and every refusal is an InputError from the catalogue (converter.input_errors).
+    (converter.base.sniff) and every refusal is an InputError from the catalogue (converter.base.refusals).
     """
     path = Path(path)
     data = read_bytes(path, MAX_XLSX_BYTES)

@@ -49,7 +49,7 @@ def write_template(target, form: Form, *, agency: str | None = None, year: int |
                    annotations: Annotations | None = None, prior=None) -> None:
     """Write the workbook to `target` (a path, written atomically, or a binary file object).
 
-    prior: last year's report as a converter.template_prior.Prior: its carried-over cells pre-fill
+    prior: last year's report as a converter.excel.prior.Prior: its carried-over cells pre-fill
     the inputs (unless `values` is given) and its values are shown beside the inputs they check."""
     if isinstance(target, (str, os.PathLike)):
         with atomic_path(target) as tmp:  # complete or absent; parent folder created; ordinary permissions

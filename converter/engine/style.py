@@ -219,16 +219,17 @@ class _Styles:
             yield self.rpr_default
 
     def font(self, style, script: str) -> str | None:
-        """script: eastAsia or ascii; a theme font (majorEastAsia …) is looked up in the theme."""
+        """script: eastAsia or ascii. A theme font (majorEastAsia …), looked up in the theme, wins over
+        the named one, as in Word."""
         for rpr in self._rprs(style):
             fonts = rpr.find(W + "rFonts")
             if fonts is None:
                 continue
+            theme = fonts.get(W + script + "Theme")
+            if theme and self.theme.get(theme):
+                return self.theme[theme]
             if fonts.get(W + script):
                 return fonts.get(W + script)
-            theme = fonts.get(W + script + "Theme")
-            if theme:
-                return self.theme.get(theme)
         return None
 
     def size(self, style) -> int | None:
@@ -373,7 +374,7 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
               "body": ("paragraph", ("Normal", "Body Text"), "font_body", "sz_body"),
               "table": ("table", ("Table Grid",), "font_table", "sz_table")}
     for part, (kind, style_names, font_field, size_field) in wanted.items():
-        style = styles.find(kind, *style_names) if styles else None
+        style = styles.find(kind, *style_names) if styles is not None else None
         if style is None and kind == "table" and styles is not None:  # any table style that sets type
             style = next((s for s in styles.by_id.values() if s.get(W + "type") == "table"
                           and s.find(W + "rPr") is not None), None)
@@ -385,7 +386,7 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
             got[size_field] = size_
         if not font or not size_:
             missing.append(part)
-    normal = styles.find("paragraph", "Normal") if styles else None
+    normal = styles.find("paragraph", "Normal") if styles is not None else None
     latin = styles.font(normal, "ascii") if normal is not None else None
     if latin:
         got["font_latin"] = latin
@@ -394,14 +395,17 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
     body_size = got.get("sz_body", base.sz_body)
     if "sz_table" in got:
         got["sz_table_small"] = min(got["sz_table"], round(got["sz_table"] * base.sz_table_small / base.sz_table))
-    spacing = styles.spacing(normal) if normal is not None else None
+    # body paragraphs: Body Text (正文文本) where the document has it, which inherits from Normal (正文)
+    body_text = styles.find("paragraph", "Body Text") if styles is not None else None
+    body_para = body_text if body_text is not None else normal
+    spacing = styles.spacing(body_para) if body_para is not None else None
     if spacing and spacing[0] and spacing[1] in ("exact", "atLeast"):
         got["line_body"] = spacing[0]
     elif spacing and spacing[0]:  # a multiple of single spacing (240 = single ≈ 1.3 × the font size)
         got["line_body"] = round(spacing[0] / 240 * body_size * 10 * 1.3)
     else:
         missing.append("line")
-    title = styles.find("paragraph", "Title") if styles else None
+    title = styles.find("paragraph", "Title") if styles is not None else None
     title_spacing = styles.spacing(title) if title is not None else None
     if title_spacing and title_spacing[0] and title_spacing[1] in ("exact", "atLeast") and title_spacing[0] > 0:
         got["line_title"] = title_spacing[0]

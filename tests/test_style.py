@@ -219,6 +219,23 @@ def test_missing_parts_fall_back_to_the_default_with_a_note(tmp_path):
     assert proc.returncode == 0 and "页码" in proc.stderr and "GB/T 9704" in proc.stderr
 
 
+def test_nonsense_in_a_reference_falls_back_and_the_report_still_opens_clean(tmp_path):
+    ref = make_reference(tmp_path / "参考.docx")
+    doc = docx.Document(ref)
+    doc.sections[-1].left_margin = Mm(200)  # wider than the paper
+    _set_fonts(doc.styles["Title"], 'Evil"/><w:b/><x a=\'')  # would break the XML and the inline CSS
+    doc.styles["Heading 1"].font.size = Pt(500)
+    doc.save(ref)
+    style, findings = load_style(ref)
+    assert {"page", "title", "h1"} <= set(findings[0].context["missing"])
+    assert (style.margin_left, style.font_title, style.sz_h1) == (default_style().margin_left,
+                                                                  default_style().font_title, default_style().sz_h1)
+    assert style.font_h2 == ASKED["Heading 2"][0]  # the sensible parts are still used
+    out = tmp_path / "r.docx"
+    assert cli("report", HENGYANG, "-o", out, "--style", ref).returncode == 0
+    assert [str(e) for e in VALIDATOR.validate(out).errors] == []
+
+
 def test_bad_style_is_refused_before_any_output(tmp_path):
     out = tmp_path / "r.docx"
     proc = cli("report", HENGYANG, "-o", out, "--style", "no-such-style")
@@ -260,12 +277,12 @@ def test_batch_writes_reports_in_the_style_and_does_not_reuse_other_styles(tmp_p
 
 def test_batch_cli_takes_style(tmp_path):
     inbox, outbox = tmp_path / "inbox", tmp_path / "out"
-    inbox.mkdir()
-    shutil.copy(next((EXAMPLES / "returned").glob("衡阳市商务局*.xlsx")), inbox)
+    shutil.copytree(EXAMPLES / "returned", inbox)
     ref = make_reference(tmp_path / "参考.docx")
-    proc = cli("batch", inbox, "-o", outbox, "--style", ref, "-j", "1")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    (report,) = (outbox / "报告").glob("*.docx")
-    assert round(docx.Document(report).sections[-1].page_width.mm) == 182
+    proc = cli("batch", inbox, "-o", outbox, "--style", ref, "-j", "2")  # the style travels to the workers
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # one agency's return has errors
+    reports = sorted((outbox / "报告").glob("*.docx"))
+    assert len(reports) == 3
+    assert {round(docx.Document(r).sections[-1].page_width.mm) for r in reports} == {182}
     proc = cli("batch", inbox, "-o", outbox, "--style", tmp_path / "没有.docx")
     assert proc.returncode == 2 and "input.not_found" in proc.stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -168,6 +169,25 @@ RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # what each part is called in the finding (as Word and WPS name it in Chinese)
 PART_NAMES = {"page": "页面设置", "title": "样式“标题”", "h1": "样式“标题 1”", "h2": "样式“标题 2”", "body": "样式“正文”",
               "table": "表格样式", "line": "正文行距", "page_number": "页码（页脚中的 PAGE 域）", "latin": "西文字体"}
+
+
+# what a reference document may set: beyond these it is a mistake (or hostile), and the default is used
+PAGE_RANGE = (mm(90), mm(600))  # each side of the paper
+MIN_TYPE_AREA = mm(60)  # width and height inside the margins
+SIZE_RANGE = (10, 144)  # half-points: 5 pt … 72 pt
+LINE_RANGE = (100, 2000)  # twips: 5 pt … 100 pt
+MAX_PAGE_TEXT = 20
+_UNSAFE_FONT = re.compile(r"[<>&\"';{}\\\x00-\x1f\x7f]")
+
+
+def _font_name(name: str | None) -> str | None:
+    """A font name safe in XML and in an inline CSS style, or None."""
+    name = (name or "").strip()
+    return name if name and len(name) <= 64 and not _UNSAFE_FONT.search(name) else None
+
+
+def _in(value: int | None, bounds: tuple[int, int]) -> int | None:
+    return value if value is not None and bounds[0] <= value <= bounds[1] else None
 
 
 def _int(el, attr: str) -> int | None:
@@ -352,17 +372,20 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
     sect = sects[-1] if sects else None
     size = sect.find(W + "pgSz") if sect is not None else None
     margin = sect.find(W + "pgMar") if sect is not None else None
-    if size is not None and _int(size, "w") and _int(size, "h"):
-        got.update(page_w=_int(size, "w"), page_h=_int(size, "h"))
-    else:
-        missing.append("page")
+    page = {}
+    if size is not None and _in(_int(size, "w"), PAGE_RANGE) and _in(_int(size, "h"), PAGE_RANGE):
+        page.update(page_w=_int(size, "w"), page_h=_int(size, "h"))
     if margin is not None and all(_int(margin, s) is not None for s in ("top", "bottom", "left", "right")):
-        got.update(margin_top=_int(margin, "top"), margin_bottom=_int(margin, "bottom"),
-                   margin_left=_int(margin, "left"), margin_right=_int(margin, "right"))
+        page.update(margin_top=_int(margin, "top"), margin_bottom=_int(margin, "bottom"),
+                    margin_left=_int(margin, "left"), margin_right=_int(margin, "right"))
         for attr, field_ in (("header", "header_dist"), ("footer", "footer_dist")):
             if _int(margin, attr) is not None:
-                got[field_] = _int(margin, attr)
-    elif "page" not in missing:
+                page[field_] = _int(margin, attr)
+    trial = replace(base, **page)
+    if len(page) >= 6 and trial.text_width >= MIN_TYPE_AREA and \
+            trial.page_h - trial.margin_top - trial.margin_bottom >= MIN_TYPE_AREA:
+        got.update(page)
+    else:  # all or nothing: margins of one paper on another make no sense
         missing.append("page")
 
     styles = None
@@ -378,8 +401,8 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
         if style is None and kind == "table" and styles is not None:  # any table style that sets type
             style = next((s for s in styles.by_id.values() if s.get(W + "type") == "table"
                           and s.find(W + "rPr") is not None), None)
-        font = styles.font(style, "eastAsia") if style is not None else None
-        size_ = styles.size(style) if style is not None else None
+        font = _font_name(styles.font(style, "eastAsia")) if style is not None else None
+        size_ = _in(styles.size(style), SIZE_RANGE) if style is not None else None
         if font:
             got[font_field] = font
         if size_:
@@ -387,7 +410,7 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
         if not font or not size_:
             missing.append(part)
     normal = styles.find("paragraph", "Normal") if styles is not None else None
-    latin = styles.font(normal, "ascii") if normal is not None else None
+    latin = _font_name(styles.font(normal, "ascii")) if normal is not None else None
     if latin:
         got["font_latin"] = latin
     else:
@@ -399,15 +422,18 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
     body_text = styles.find("paragraph", "Body Text") if styles is not None else None
     body_para = body_text if body_text is not None else normal
     spacing = styles.spacing(body_para) if body_para is not None else None
-    if spacing and spacing[0] and spacing[1] in ("exact", "atLeast"):
-        got["line_body"] = spacing[0]
-    elif spacing and spacing[0]:  # a multiple of single spacing (240 = single ≈ 1.3 × the font size)
-        got["line_body"] = round(spacing[0] / 240 * body_size * 10 * 1.3)
+    line = None
+    if spacing and spacing[1] in ("exact", "atLeast"):
+        line = _in(spacing[0], LINE_RANGE)
+    elif spacing:  # a multiple of single spacing (240 = single ≈ 1.3 × the font size)
+        line = _in(round(spacing[0] / 240 * body_size * 10 * 1.3), LINE_RANGE)
+    if line:
+        got["line_body"] = line
     else:
         missing.append("line")
     title = styles.find("paragraph", "Title") if styles is not None else None
     title_spacing = styles.spacing(title) if title is not None else None
-    if title_spacing and title_spacing[0] and title_spacing[1] in ("exact", "atLeast") and title_spacing[0] > 0:
+    if title_spacing and title_spacing[1] in ("exact", "atLeast") and _in(title_spacing[0], LINE_RANGE):
         got["line_title"] = title_spacing[0]
     else:
         title_size = got.get("sz_title", base.sz_title)
@@ -419,16 +445,16 @@ def _read_reference(zf, names, path: Path) -> tuple[Style, list[Finding]]:
         refs = {ref.get(W + "type"): rels.get(ref.get(RID)) for ref in sect.findall(W + "footerReference")}
         odd = _footer_number(zf, names, path, refs.get("default") or "")
         even = _footer_number(zf, names, path, refs.get("even") or "")
-        if odd is not None:
+        if odd is not None and len(odd[0]) <= MAX_PAGE_TEXT and not any(ord(ch) < 32 for ch in odd[0]):
             text, align, font, size_ = odd
             position = align if align in POSITIONS else "center"
             if even is not None and align == "right" and even[1] == "left":
                 position = "outside"
             number = True
             got.update(page_text=text, page_position=position)
-            if font:
-                got["font_page"] = font
-            if size_:
+            if _font_name(font):
+                got["font_page"] = _font_name(font)
+            if _in(size_, SIZE_RANGE):
                 got["sz_page"] = size_
     if number is None:
         missing.append("page_number")

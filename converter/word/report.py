@@ -72,7 +72,8 @@ def _after_table(s: Style) -> str:
 
 
 def _fonts(east_asia: str, latin: str) -> str:
-    return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" w:cs="{latin}"/>')
+    latin, east_asia = esc(latin), esc(east_asia)
+    return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" w:cs="{latin}"/>'
 
 
 def _run(text: str, rpr: str = "") -> str:

@@ -116,8 +116,8 @@ def _style_option():
     """--style: a bundled house style or a reference Word document the agency hands out."""
     return click.option("--style", "style", metavar="样式", help=(
         f"版式：内置样式（{'、'.join(bundled_styles())}；默认 gbt9704 即 GB/T 9704，gbk 为方正 _GBK 字体），"
-        "或参考 Word 文档（.docx）的路径：使用其中的页面设置、“标题”“标题 1”“标题 2”“正文”和表格样式的字体字号、"
-        "正文行距和页码格式，没有设置的部分按 GB/T 9704。"))
+        "或参考 Word 文档（.docx）的路径：使用其中的页面设置，样式（标题、标题1、标题2、正文、表格）的字体字号，"
+        "正文行距和页码格式；没有设置的部分按 GB/T 9704。"))
 
 
 def _style_notes(findings) -> None:

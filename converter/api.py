@@ -30,6 +30,7 @@ from converter.round.roster import RosterResult, make_roster_templates
 __all__ = ["check_file", "report_file", "read_file", "import_report", "make_template", "make_templates",
            "run_batch", "schema_text", "Result"]
 from converter.engine.pipeline import check_loaded
+from converter.engine.style import Style, load_style
 from converter.form.definition import Form
 from converter.inputs.sources import load_report
 
@@ -131,26 +132,28 @@ OUTPUT_KINDS = {".docx": "docx", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
 def report_file(path, out=None, *, blank_as_zero: bool = False, sign_date: _dt.date | None = None,
                 force: bool = False, prior=None, fragment: bool = False,
-                form: Form | None = None) -> ReportResult:
+                form: Form | None = None, style: "str | os.PathLike | Style | None" = None) -> ReportResult:
     """Load, validate, and write the report — Word (.docx), web page (.html, `fragment`: body content
     only) or PDF (.pdf, through LibreOffice) by the output's extension; refuse on validation errors
-    unless `force` (→ 草稿)."""
+    unless `force` (→ 草稿). `style`: a bundled style's name (gbk), a reference .docx or a Style; what a
+    reference document does not say is an info finding (style.fallback)."""
     out_path = Path(out) if out else default_output(path)
     kind = OUTPUT_KINDS.get(out_path.suffix.lower())
     if kind is None:
         raise refuse("output.not_docx", out_path)
     if kind == "pdf" and find_soffice() is None:  # before the work, not after
         raise refuse("output.no_libreoffice", out_path)
-    check_not_input(out_path, path, prior)
+    check_not_input(out_path, path, prior, *([style] if isinstance(style, (str, os.PathLike)) else []))
+    house, style_findings = load_style(style)  # a bad reference document is refused before the work
     checked = check_file(path, prior, form)
     report = checked.loaded.report
-    findings = list(checked.findings)
+    findings = list(checked.findings) + style_findings
     errors = has_errors(findings)
     result = ReportResult(str(path), str(out_path), findings, False, False,
                           report.get("agency") or "", report.get("year"))
     if errors and not force:
         return result
-    options = dict(blank_as_zero=blank_as_zero, sign_date=sign_date, draft=errors)
+    options = dict(blank_as_zero=blank_as_zero, sign_date=sign_date, draft=errors, style=house)
     form = checked.loaded.form
     if kind == "docx":
         findings += write_report(report, form, out_path, **options)

@@ -10,6 +10,7 @@ import click
 from converter import __version__
 from converter.api import (check_file, import_report, make_template, make_templates, read_file, report_file, run_batch,
                            schema_text)
+from converter.engine.style import bundled_styles, load_style
 from converter.base.errors import InputError
 from converter.base.internal import internal_error
 from converter.engine.findings import count_by_severity
@@ -28,6 +29,20 @@ def _form_option(default: str | None):
                 "给出时其他表式的文件不予处理。"))
     return option("--form", "form", default=default, show_default=bool(default), metavar="表式", help=words,
                         callback=lambda ctx, param, value: _resolve(value))
+
+
+def _style_option():
+    """--style: a bundled house style or a reference Word document the agency hands out."""
+    return option("--style", "style", metavar="样式", help=(
+        f"版式：内置样式（{'、'.join(bundled_styles())}；默认 gbt9704 即 GB/T 9704，gbk 为方正 _GBK 字体），"
+        "或参考 Word 文档（.docx）的路径：使用其中的页面设置，样式（标题、标题1、标题2、正文、表格）的字体字号，"
+        "正文行距和页码格式；没有设置的部分按 GB/T 9704。"))
+
+
+def _style_notes(findings) -> None:
+    for f in findings:
+        if f.code.startswith("style."):
+            click.echo(click.style("! ", fg="yellow") + f.message, err=True)
 
 
 def _resolve(value):
@@ -138,9 +153,10 @@ def _parse_sign_date(ctx, param, value):
 @option("--sign-date", callback=_parse_sign_date, metavar="YYYY-MM-DD",
               help="落款日期；给出时在文末写上单位名称和日期。")
 @option("--force", is_flag=True, help="校验有错误时仍然生成，文件标注为“草稿”，不得公开发布。")
+@_style_option()
 @_form_option(None)
 @fail_on_input_error
-def report(file, out, fragment, blank_as_zero, sign_date, force, form):
+def report(file, out, fragment, blank_as_zero, sign_date, force, style, form):
     """按国家规定格式生成年度报告：Word 文档、网页或 PDF（输入为 JSON 或填报表格 .xlsx）。
 
     网页的样式全部写在标签内，整页或 --fragment 的正文可直接粘贴到网站编辑器；PDF 由 LibreOffice 转换。
@@ -151,7 +167,9 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, form):
     if fragment and not (out or "").lower().endswith((".html", ".htm")):
         raise click.UsageError("--fragment 只用于网页输出（-o 报告.html）")
     result = report_file(file, out, blank_as_zero=blank_as_zero, sign_date=sign_date, force=force,
-                         fragment=fragment, form=form)
+                         fragment=fragment, form=form, style=style)
+    if result.written and not result.draft:  # otherwise the findings below include them
+        _style_notes(result.findings)
     who = f"{result.agency or '未填单位'} {result.year or '?'} 年度"
     if not result.written:
         click.echo(findings_text(result.findings, f"检查 {file}（{who}）"))
@@ -182,19 +200,22 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, form):
 @option("--year", type=IntRange(2000, 2100), metavar="年度",
               help="本轮的报告年度；其他年度的表格记为“年度不符”（默认：多数表格的年度）。")
 @option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
+@_style_option()
 @_form_option(None)
 @fail_on_input_error
-def batch(inbox, outbox, roster, jobs, prior, year, force, form):
+def batch(inbox, outbox, roster, jobs, prior, year, force, style, form):
     """批量处理一轮报回的填报表格（.xlsx / .xls / .ods，含子文件夹），按单位给出结论。
 
     每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的生成 Word 年度报告，有错误的生成标注了问题的
     表格供退回修改；其他年度的表格记为“年度不符”，不是电子表格的文件记为“已忽略”。并生成汇总表、合计.json。
     退出码：0 全部通过，1 有单位存在错误或年度不符，2 有文件无法读取。
     """
+    house, notes = load_style(style)  # a bad reference document is refused before the work
+    _style_notes(notes)
     bar = _progress_bar()
     try:
         result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior, year=year, form=form,
-                           progress=bar.update if bar else None)
+                           style=house, progress=bar.update if bar else None)
     except KeyboardInterrupt:
         click.echo("\n已中止：已完成的文件保持完整，未完成的没有留下半截文件。", err=True)
         sys.exit(130)

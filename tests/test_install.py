@@ -19,6 +19,7 @@ def test_non_editable_install_runs_check_from_another_directory(tmp_path):
     assert build.returncode == 0, build.stderr
     assert (target / "converter" / "templates" / "gov-info-disclosure-2021.json").is_file()
     assert (target / "converter" / "schemas" / "gov-info-disclosure-2021.schema.json").is_file()
+    assert {p.name for p in (target / "converter" / "templates" / "styles").glob("*.json")} >= {"gbt9704.json", "gbk.json"}
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}

@@ -137,6 +137,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "batch.no_inbox": ("{path}：收件文件夹不存在或不是文件夹", "收件文件夹不存在"),
     "batch.same_folder": ("{path}：输出文件夹不能与收件文件夹相同", "输出文件夹与收件文件夹相同"),
     "batch.no_prior_folder": ("{path}：上年报告文件夹不存在或不是文件夹", "--prior 的上年报告文件夹不存在"),
+    # ---- house style (--style) ----
+    "style.unknown": ("{path}：--style 应为内置样式名（{names}）或参考 Word 文档（.docx）的路径；这个文件不存在，"
+                      "也不是内置样式", "--style 既不是内置样式，也不是存在的文件"),
+    "style.not_docx": ("{path}：这不是 Word 文档（.docx），无法从中读取页面设置和样式；请在 Word 或 WPS 中打开后"
+                       "“另存为”“Word 文档 (*.docx)”，再用 --style 指定", "--style 的参考文档不是 .docx"),
     # ---- outputs ----
     "output.is_input": ("{path}：这是输入文件本身，输出不能覆盖输入文件，请另选文件名", "输出路径就是输入文件"),
     "output.is_directory": ("{path}：这是一个文件夹，不能作为输出文件", "输出路径是文件夹"),

@@ -1,3 +1,4 @@
 """Layer 2: what a report means: rule kinds, arithmetic, the report JSON Schema, validation,
-findings and the check pipeline. May import: converter.base, converter.form.
+findings, the check pipeline, the printed report and the house style (style.py).
+May import: converter.base, converter.form.
 """

@@ -34,6 +34,7 @@ from converter.base.text import agency_key
 from converter.engine.findings import count_by_severity
 from converter.engine.pipeline import check_loaded
 from converter.engine.schema import validator_for
+from converter.engine.style import Style, default_style
 from converter.excel.annotate import annotate
 from converter.form.definition import Form, available_forms, get_path, load_form
 from converter.inputs.priors import load_prior_folder
@@ -138,6 +139,7 @@ class Options:
     outbox: Path
     force: bool = False
     form: Form | None = None  # --form: only this edition is accepted
+    style: Style | None = None  # --style: the house style of the Word reports
 
 
 # Last year's reports by folded agency name: set in the parent before workers fork, or handed to
@@ -177,9 +179,9 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
             item["work"]["annotated"] = WORK_FILES["annotated"]
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
-            _write_report(report, form, work / WORK_FILES["report"])
+            _write_report(report, form, work / WORK_FILES["report"], opts.style)
             item["work"]["report"] = WORK_FILES["report"]
-        item["version"] = __version__
+        item["version"], item["style"] = __version__, (opts.style or default_style()).key
         write_text(work / "record.json", json.dumps({k: v for k, v in item.items() if k != "file"},
                                                     ensure_ascii=False, default=str) + "\n")
     except InputError as e:
@@ -199,8 +201,8 @@ def _error(e: InputError) -> dict:
     return {"code": e.code, "message": e.message}
 
 
-def _write_report(report, form, target: Path) -> None:
-    write_report(report, form, target)
+def _write_report(report, form, target: Path, style: Style | None = None) -> None:
+    write_report(report, form, target, style=style)
 
 
 def _annotate(loaded, findings, target: Path) -> None:
@@ -373,7 +375,7 @@ class BatchResult:
                 f"用时 {self.seconds:.1f} 秒（{rate:.0f} 个/秒）")
 
 
-def _cached(outbox: Path, sha: str | None) -> dict | None:
+def _cached(outbox: Path, sha: str | None, style: Style | None = None) -> dict | None:
     """The complete work of an earlier run (or a killed one) on this content, with this tool version."""
     if not sha:
         return None
@@ -383,6 +385,8 @@ def _cached(outbox: Path, sha: str | None) -> dict | None:
     except (OSError, ValueError):
         return None
     if record.get("prior"):  # findings against last year's data: not for a run without --prior
+        return None
+    if record.get("style") != (style or default_style()).key:  # reports in another house style
         return None
     if record.get("version") != __version__ or not all((work / p).is_file() for p in record.get("work", {}).values()):
         return None
@@ -396,7 +400,7 @@ def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
 
 
 def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool = False, progress=None,
-              prior=None, year: int | None = None, form: Form | None = None) -> BatchResult:
+              prior=None, year: int | None = None, form: Form | None = None, style: Style | None = None) -> BatchResult:
     """Decide a round: every file in inbox gets one status, every agency one state; the outbox mirrors it.
     `progress(done, total, item)` is called after each workbook."""
     inbox, outbox = Path(inbox), Path(outbox)
@@ -412,7 +416,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     _PRIORS.clear()
     _PRIORS.update(priors)
     paths = discover(inbox, outbox)
-    opts = Options(inbox, outbox, force, form)
+    opts = Options(inbox, outbox, force, form, style)
     records: dict[str, dict] = {}
     stats: dict[str, tuple] = {}
 
@@ -427,7 +431,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     for path in paths:
         rel = path.relative_to(inbox).as_posix()
         stats[rel] = sha, mtime, size = _hash_if_regular(path)
-        cached = None if (force or prior) else _cached(outbox, sha)
+        cached = None if (force or prior) else _cached(outbox, sha, style)
         if cached is not None:
             cached.update(file=rel, reused=True)
             done(cached)

@@ -6,9 +6,10 @@ process and form into WordprocessingML strings. A table skeleton is kept as a li
 segments with holes where the number cells go; per report we only fill the holes, build the
 narrative paragraphs and zip the parts with fixed timestamps. Same input → same bytes.
 
-Layout follows GB/T 9704-2012 (see shared/reference/format-2021.md, "Word conventions"):
-A4, margins 37/35/28/26 mm, named styles whose East-Asian fonts are set as w:eastAsia,
-"— N —" page numbers right on odd and left on even pages.
+Layout follows a house style (converter.engine.style.Style): by default GB/T 9704-2012 (see
+shared/reference/format-2021.md, "Word conventions"): A4, margins 37/35/28/26 mm, named styles whose
+East-Asian fonts are set as w:eastAsia, "— N —" page numbers right on odd and left on even pages.
+The skeleton is built once per form and style.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from xml.sax.saxutils import escape as _xml_escape
 
 from converter.base.atomic import write_bytes
 from converter.engine.findings import Finding
+from converter.engine.style import Style, default_style, font_alt
 from converter.engine.printed import (DRAFT_NOTICE, format_number, paragraphs,  # noqa: F401 (re-exported)
                                        printed_report, run_in_heading, width_chars)
 from converter.form.definition import Form
@@ -34,28 +36,22 @@ def mm(value: float) -> int:
     return round(value * TWIPS_PER_MM)
 
 
-PAGE_W, PAGE_H = 11906, 16838  # A4 portrait in twips
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = mm(37), mm(35), mm(28), mm(26)
-TEXT_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 156 mm type area
-HEADER_DIST, FOOTER_DIST = mm(15), mm(23)  # page number sits ~7 mm below the type area
-
-# ---- fonts and sizes (half-points) ---------------------------------------------------------
-FONT_TITLE = "方正小标宋简体"
-FONT_H1 = "黑体"
-FONT_H2 = "楷体_GB2312"
-FONT_BODY = "仿宋_GB2312"
-FONT_PAGE = "宋体"
-FONT_LATIN = "Times New Roman"
-SZ_TITLE, SZ_BODY, SZ_PAGE, SZ_TABLE, SZ_TABLE_SMALL = 44, 32, 28, 21, 18
-LINE_BODY = 578  # fixed 28.9 pt: 22 lines in the 225 mm type area
-LINE_TITLE = 700  # fixed 35 pt for the 22 pt title
+# The default style's geometry and fonts (templates/styles/gbt9704.json), for readers of this module;
+# the writer itself takes every length, font and size from the Style it is given.
+_D = default_style()
+PAGE_W, PAGE_H = _D.page_w, _D.page_h  # A4 portrait in twips
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = _D.margin_top, _D.margin_bottom, _D.margin_left, _D.margin_right
+TEXT_WIDTH = _D.text_width  # 156 mm type area
+FONT_TITLE, FONT_H1, FONT_H2, FONT_BODY, FONT_PAGE, FONT_LATIN = (_D.font_title, _D.font_h1, _D.font_h2, _D.font_body,
+                                                                  _D.font_page, _D.font_latin)
+SZ_TITLE, SZ_BODY, SZ_PAGE, SZ_TABLE, SZ_TABLE_SMALL = _D.sz_title, _D.sz_body, _D.sz_page, _D.sz_table, _D.sz_table_small
+LINE_BODY = _D.line_body  # fixed 28.9 pt: 22 lines in the 225 mm type area
 ROW_MIN_HEIGHT = mm(6)  # "at least": long labels still wrap
 SMALL_TABLE_COLS = 12  # tables this wide (表四: 15 columns) use 9 pt text
 
 DRAFT_MARK = "草稿"
 DRAFT_HEADER = DRAFT_NOTICE
 
-AFTER_TABLE = f'<w:spacing w:before="{LINE_BODY // 2}"/>'
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -71,8 +67,13 @@ def esc(text: str) -> str:
     return _xml_escape(text, {'"': "&quot;"})
 
 
-def _fonts(east_asia: str, latin: str = FONT_LATIN) -> str:
-    return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" w:cs="{latin}"/>')
+def _after_table(s: Style) -> str:
+    return f'<w:spacing w:before="{s.line_body // 2}"/>'
+
+
+def _fonts(east_asia: str, latin: str) -> str:
+    latin, east_asia = esc(latin), esc(east_asia)
+    return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" w:cs="{latin}"/>'
 
 
 def _run(text: str, rpr: str = "") -> str:
@@ -88,7 +89,7 @@ def _para(style: str, text: str = "", ppr: str = "", rpr: str = "") -> str:
 
 # ---- styles --------------------------------------------------------------------------------
 def _style(kind: str, sid: str, name: str, *, based: str | None = None, ppr: str = "", rpr: str = "",
-           default: bool = False, extra: str = "", next_: str | None = None) -> str:
+           default: bool = False, extra: str = "", next_: str | None = None, tail: str = "") -> str:
     attrs = f' w:default="1"' if default else ""
     out = f'<w:style w:type="{kind}"{attrs} w:styleId="{sid}"><w:name w:val="{name}"/>'
     if based:
@@ -101,7 +102,7 @@ def _style(kind: str, sid: str, name: str, *, based: str | None = None, ppr: str
         out += f"<w:pPr>{ppr}</w:pPr>"
     if rpr:
         out += f"<w:rPr>{rpr}</w:rPr>"
-    return out + "</w:style>"
+    return out + tail + "</w:style>"
 
 
 def _indent_chars(chars: int, size_half_pt: int) -> str:
@@ -109,15 +110,21 @@ def _indent_chars(chars: int, size_half_pt: int) -> str:
     return f'<w:ind w:firstLineChars="{chars * 100}" w:firstLine="{chars * size_half_pt * 10}"/>'
 
 
-def styles_xml() -> str:
-    body_spacing = f'<w:spacing w:before="0" w:after="0" w:line="{LINE_BODY}" w:lineRule="exact"/>'
+def _size(half_points: int) -> str:
+    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+
+
+def styles_xml(s: Style | None = None) -> str:
+    s = s or default_style()
+    lat = s.font_latin
+    body_spacing = f'<w:spacing w:before="0" w:after="0" w:line="{s.line_body}" w:lineRule="exact"/>'
     no_bold = '<w:b w:val="0"/><w:bCs w:val="0"/>'
     border = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-    borders = "".join(border.format(side=s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    borders = "".join(border.format(side=side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
     styles = [
         _style("paragraph", "Normal", "Normal", default=True,
                ppr='<w:widowControl w:val="0"/><w:jc w:val="both"/>',
-               rpr=_fonts(FONT_BODY) + f'<w:kern w:val="2"/><w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+               rpr=_fonts(s.font_body, lat) + '<w:kern w:val="2"/>' + _size(s.sz_body)),
         _style("character", "DefaultParagraphFont", "Default Paragraph Font", default=True,
                extra="<w:uiPriority w:val=\"1\"/><w:semiHidden/><w:unhideWhenUsed/>"),
         _style("table", "TableNormal", "Normal Table", default=True,
@@ -127,54 +134,61 @@ def styles_xml() -> str:
         _style("numbering", "NoList", "No List", default=True,
                extra='<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>'),
         _style("paragraph", "Title", "Title", based="Normal", next_="BodyText",
-               ppr=f'<w:spacing w:before="0" w:after="{LINE_BODY}" w:line="{LINE_TITLE}" w:lineRule="exact"/>'
+               ppr=f'<w:spacing w:before="0" w:after="{s.line_body}" w:line="{s.line_title}" w:lineRule="exact"/>'
                    '<w:jc w:val="center"/><w:outlineLvl w:val="9"/>',
-               rpr=_fonts(FONT_TITLE, FONT_TITLE) + no_bold + f'<w:sz w:val="{SZ_TITLE}"/><w:szCs w:val="{SZ_TITLE}"/>'),
+               rpr=_fonts(s.font_title, s.font_title) + no_bold + _size(s.sz_title)),
         _style("paragraph", "BodyText", "Body Text", based="Normal",
-               ppr=body_spacing + _indent_chars(2, SZ_BODY),
-               rpr=_fonts(FONT_BODY) + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+               ppr=body_spacing + _indent_chars(2, s.sz_body),
+               rpr=_fonts(s.font_body, lat) + _size(s.sz_body)),
         _style("paragraph", "Heading1", "heading 1", based="BodyText", next_="BodyText",
                ppr='<w:keepNext/><w:outlineLvl w:val="0"/>',
-               rpr=_fonts(FONT_H1, FONT_H1) + no_bold + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+               rpr=_fonts(s.font_h1, s.font_h1) + no_bold + _size(s.sz_h1)),
         _style("paragraph", "Heading2", "heading 2", based="BodyText", next_="BodyText",
                ppr='<w:keepNext/><w:outlineLvl w:val="1"/>',
-               rpr=_fonts(FONT_H2, FONT_H2) + no_bold + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'),
+               rpr=_fonts(s.font_h2, s.font_h2) + no_bold + _size(s.sz_h2)),
         _style("character", "BodyTextChar", "Body Text Char", based="DefaultParagraphFont",
-               rpr=_fonts(FONT_BODY)),
+               rpr=_fonts(s.font_body, lat) + _size(s.sz_body)),
         _style("paragraph", "Signature", "Signature", based="BodyText",
-               ppr=f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="400" w:right="{4 * SZ_BODY * 10}"/>'
+               ppr=f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="400" w:right="{4 * s.sz_body * 10}"/>'
                    '<w:jc w:val="right"/>'),
         _style("paragraph", "TableText", "Table Text", based="Normal",
                ppr='<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
                    '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>',
-               rpr=_fonts(FONT_BODY) + f'<w:kern w:val="0"/><w:sz w:val="{SZ_TABLE}"/><w:szCs w:val="{SZ_TABLE}"/>'),
+               rpr=_fonts(s.font_table, lat) + '<w:kern w:val="0"/>' + _size(s.sz_table)),
         _style("paragraph", "TableTextSmall", "Table Text Small", based="TableText",
-               rpr=f'<w:sz w:val="{SZ_TABLE_SMALL}"/><w:szCs w:val="{SZ_TABLE_SMALL}"/>'),
+               rpr=_size(s.sz_table_small)),
         _style("paragraph", "Header", "header", based="Normal",
                ppr='<w:jc w:val="center"/>',
-               rpr=_fonts(FONT_H1, FONT_H1) + f'<w:color w:val="C00000"/><w:sz w:val="{SZ_PAGE}"/>'
-                   f'<w:szCs w:val="{SZ_PAGE}"/>'),
+               rpr=_fonts(s.font_h1, s.font_h1) + '<w:color w:val="C00000"/>' + _size(s.sz_page)),
         _style("paragraph", "Footer", "footer", based="Normal",
                ppr='<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>',
-               rpr=_fonts(FONT_PAGE, FONT_PAGE) + f'<w:sz w:val="{SZ_PAGE}"/><w:szCs w:val="{SZ_PAGE}"/>'),
+               rpr=_fonts(s.font_page, s.font_page) + _size(s.sz_page)),
         _style("table", "TableGrid", "Table Grid", based="TableNormal",
-               extra=f'<w:uiPriority w:val="39"/><w:tblPr><w:tblBorders>{borders}</w:tblBorders></w:tblPr>'),
+               extra='<w:uiPriority w:val="39"/>', tail=f'<w:tblPr><w:tblBorders>{borders}</w:tblBorders></w:tblPr>',
+               rpr=_fonts(s.font_table, lat) + _size(s.sz_table)),
     ]
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:styles xmlns:w="{W_NS}">'
-            '<w:docDefaults><w:rPrDefault><w:rPr>' + _fonts(FONT_BODY)
-            + f'<w:sz w:val="{SZ_BODY}"/><w:szCs w:val="{SZ_BODY}"/>'
-            '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
+            '<w:docDefaults><w:rPrDefault><w:rPr>' + _fonts(s.font_body, lat) + _size(s.sz_body)
+            + '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
             '<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
             '</w:docDefaults>' + "".join(styles) + "</w:styles>")
 
 
-def font_table_xml() -> str:
-    """Declare the GB/T 9704 fonts with GB2312 charset and common aliases, so readers can substitute."""
-    fonts = [(FONT_LATIN, "", "00", "roman", "variable"), (FONT_BODY, "仿宋", "86", "modern", "fixed"),
-             (FONT_TITLE, "宋体", "86", "script", "fixed"), (FONT_H1, "SimHei", "86", "modern", "fixed"),
-             (FONT_H2, "楷体", "86", "modern", "fixed"), (FONT_PAGE, "SimSun", "86", "auto", "variable")]
+def font_table_xml(s: Style | None = None) -> str:
+    """Declare the style's fonts with GB2312 charset and common aliases, so readers can substitute."""
+    s = s or default_style()
+    fonts = [(s.font_latin, "", "00", "roman", "variable")]
+    seen = {s.font_latin}
+    for name in (s.font_body, s.font_title, s.font_h1, s.font_h2, s.font_table, s.font_page):
+        if name in seen:
+            continue
+        seen.add(name)
+        cjk = any(ord(ch) > 0x2E80 for ch in name)
+        alt = font_alt(name)
+        fonts.append((name, alt if alt != name else "", "86" if cjk else "00", "modern" if cjk else "roman",
+                      "fixed" if cjk else "variable"))
     body = "".join(
-        f'<w:font w:name="{n}">' + (f'<w:altName w:val="{alt}"/>' if alt else "")
+        f'<w:font w:name="{esc(n)}">' + (f'<w:altName w:val="{esc(alt)}"/>' if alt else "")
         + f'<w:charset w:val="{cs}"/><w:family w:val="{fam}"/><w:pitch w:val="{pitch}"/></w:font>'
         for n, alt, cs, fam, pitch in fonts)
     return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w="{W_NS}">{body}</w:fonts>'
@@ -189,9 +203,10 @@ def settings_xml() -> str:
             '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>')
 
 
-def theme_xml() -> str:
+def theme_xml(s: Style | None = None) -> str:
     """The theme part Word expects beside every document (colours, fonts, effects), kept minimal:
     Office's default colours; the theme fonts are the report's Latin and body fonts."""
+    s = s or default_style()
     a = "http://schemas.openxmlformats.org/drawingml/2006/main"
     colours = [("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'),
                ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>'),
@@ -203,14 +218,15 @@ def theme_xml() -> str:
     clr = "".join(f"<a:{name}>{value}</a:{name}>" for name, value in colours)
 
     def font(ea: str) -> str:
-        return f'<a:latin typeface="{FONT_LATIN}"/><a:ea typeface="{ea}"/><a:cs typeface="{FONT_LATIN}"/>'
+        return (f'<a:latin typeface="{esc(s.font_latin)}"/><a:ea typeface="{esc(ea)}"/>'
+                f'<a:cs typeface="{esc(s.font_latin)}"/>')
 
     solid = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
     line = f'<a:ln w="6350" cap="flat" cmpd="sng" algn="ctr">{solid}<a:prstDash val="solid"/></a:ln>'
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<a:theme xmlns:a="{a}" name="Office">'
             f'<a:themeElements><a:clrScheme name="Office">{clr}</a:clrScheme>'
-            f'<a:fontScheme name="converter"><a:majorFont>{font(FONT_H1)}</a:majorFont>'
-            f'<a:minorFont>{font(FONT_BODY)}</a:minorFont></a:fontScheme>'
+            f'<a:fontScheme name="converter"><a:majorFont>{font(s.font_h1)}</a:majorFont>'
+            f'<a:minorFont>{font(s.font_body)}</a:minorFont></a:fontScheme>'
             f'<a:fmtScheme name="Office"><a:fillStyleLst>{solid * 3}</a:fillStyleLst>'
             f'<a:lnStyleLst>{line * 3}</a:lnStyleLst>'
             f'<a:effectStyleLst>{"<a:effectStyle><a:effectLst/></a:effectStyle>" * 3}</a:effectStyleLst>'
@@ -218,24 +234,29 @@ def theme_xml() -> str:
             '<a:objectDefaults/><a:extraClrSchemeLst/></a:theme>')
 
 
-def _page_field() -> str:
-    rpr = "<w:rPr>" + _fonts(FONT_PAGE, FONT_PAGE) + "</w:rPr>"
-    return (f'<w:r>{rpr}<w:t xml:space="preserve">— </w:t></w:r>'
-            f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
+def _page_field(s: Style) -> str:
+    rpr = "<w:rPr>" + _fonts(s.font_page, s.font_page) + "</w:rPr>"
+    before, after = s.page_affixes
+    return ((f'<w:r>{rpr}<w:t xml:space="preserve">{esc(before)}</w:t></w:r>' if before else "")
+            + f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
             f'<w:r>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
             f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
             f'<w:r>{rpr}<w:t>1</w:t></w:r>'
             f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>'
-            f'<w:r>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>')
+            + (f'<w:r>{rpr}<w:t xml:space="preserve">{esc(after)}</w:t></w:r>' if after else ""))
 
 
-def footer_xml(odd: bool) -> str:
-    """Odd pages: right-aligned, one character in from the edge; even pages: left-aligned."""
-    one_char = SZ_PAGE * 10
-    ppr = f'<w:ind w:right="{one_char}"/><w:jc w:val="right"/>' if odd else \
-        f'<w:ind w:left="{one_char}"/><w:jc w:val="left"/>'  # schema order: ind before jc
+def footer_xml(odd: bool, s: Style | None = None) -> str:
+    """Position "outside" (GB/T 9704): odd pages right-aligned one character in from the edge, even
+    pages left-aligned; "center", "left" or "right": the same on every page."""
+    s = s or default_style()
+    one_char = s.sz_page * 10
+    side = s.page_position if s.page_position != "outside" else ("right" if odd else "left")
+    # schema order: ind before jc
+    ppr = {"right": f'<w:ind w:right="{one_char}"/><w:jc w:val="right"/>',
+           "left": f'<w:ind w:left="{one_char}"/><w:jc w:val="left"/>'}.get(side, '<w:jc w:val="center"/>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
-            f'<w:p><w:pPr><w:pStyle w:val="Footer"/>{ppr}</w:pPr>{_page_field()}</w:p></w:ftr>')
+            f'<w:p><w:pPr><w:pStyle w:val="Footer"/>{ppr}</w:pPr>{_page_field(s)}</w:p></w:ftr>')
 
 
 def header_xml() -> str:
@@ -244,11 +265,12 @@ def header_xml() -> str:
 
 
 # ---- tables --------------------------------------------------------------------------------
-def column_widths(table) -> list[int]:
+def column_widths(table, s: Style | None = None) -> list[int]:
     """The definition's relative column widths scaled to the type area, in twips (sum exact)."""
+    text_width = (s or default_style()).text_width
     total = sum(table.col_widths)
-    widths = [round(TEXT_WIDTH * w / total) for w in table.col_widths]
-    widths[-1] = TEXT_WIDTH - sum(widths[:-1])
+    widths = [round(text_width * w / total) for w in table.col_widths]
+    widths[-1] = text_width - sum(widths[:-1])
     return widths
 
 
@@ -261,14 +283,15 @@ class TableSkeleton:
     style: str
 
 
-def build_table(table) -> TableSkeleton:
-    widths = column_widths(table)
+def build_table(table, s: Style | None = None) -> TableSkeleton:
+    s = s or default_style()
+    widths = column_widths(table, s)
     style = "TableTextSmall" if table.cols >= SMALL_TABLE_COLS else "TableText"
     border = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
     borders = "".join(border.format(side=s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
     parts: list[str] = [
         '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>'
-        f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblW w:w="{s.text_width}" w:type="dxa"/><w:jc w:val="center"/>'
         f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
         '<w:tblCellMar><w:top w:w="15" w:type="dxa"/><w:left w:w="45" w:type="dxa"/>'
         '<w:bottom w:w="15" w:type="dxa"/><w:right w:w="45" w:type="dxa"/></w:tblCellMar>'
@@ -342,9 +365,10 @@ def _title_para(title: str, name: str) -> str:
     return f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{runs}</w:p>'
 
 
-def signature(agency: str, date_text: str) -> list[str]:
+def signature(agency: str, date_text: str, s: Style | None = None) -> list[str]:
     """GB/T 9704 7.3.5: the date 4 characters in from the right, the agency centred over the date;
     an agency name longer than the date sits 2 characters in, with the date centred under it."""
+    sz_body = (s or default_style()).sz_body
     w_agency, w_date = width_chars(agency), width_chars(date_text)
     if w_agency <= w_date:
         right = {"agency": 4 + (w_date - w_agency) / 2, "date": 4.0}
@@ -353,7 +377,7 @@ def signature(agency: str, date_text: str) -> list[str]:
 
     def ppr(chars: float) -> str:
         return (f'<w:ind w:firstLineChars="0" w:firstLine="0" w:rightChars="{round(chars * 100)}" '
-                f'w:right="{round(chars * SZ_BODY * 10)}"/>')
+                f'w:right="{round(chars * sz_body * 10)}"/>')
 
     return [_para("Signature", agency, ppr(right["agency"])) if agency else "",
             _para("Signature", date_text, ppr(right["date"]))]
@@ -380,49 +404,52 @@ class Skeleton:
     static_parts: dict  # zip member name → bytes (styles, settings, fonts, footers, header)
     sect_pr: str
     sect_pr_draft: str
+    style: Style
 
 
-def _sect_pr(draft: bool) -> str:
+def _sect_pr(draft: bool, s: Style) -> str:
     refs = ""
     if draft:
         refs += '<w:headerReference w:type="default" r:id="rIdHdr"/><w:headerReference w:type="even" r:id="rIdHdr"/>'
     refs += '<w:footerReference w:type="default" r:id="rIdFtrOdd"/><w:footerReference w:type="even" r:id="rIdFtrEven"/>'
-    return (f"<w:sectPr>{refs}<w:pgSz w:w=\"{PAGE_W}\" w:h=\"{PAGE_H}\"/>"
-            f'<w:pgMar w:top="{MARGIN_TOP}" w:right="{MARGIN_RIGHT}" w:bottom="{MARGIN_BOTTOM}" '
-            f'w:left="{MARGIN_LEFT}" w:header="{HEADER_DIST}" w:footer="{FOOTER_DIST}" w:gutter="0"/>'
+    orient = ' w:orient="landscape"' if s.page_w > s.page_h else ""
+    return (f'<w:sectPr>{refs}<w:pgSz w:w="{s.page_w}" w:h="{s.page_h}"{orient}/>'
+            f'<w:pgMar w:top="{s.margin_top}" w:right="{s.margin_right}" w:bottom="{s.margin_bottom}" '
+            f'w:left="{s.margin_left}" w:header="{s.header_dist}" w:footer="{s.footer_dist}" w:gutter="0"/>'
             '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>')
 
 
-_SKELETONS: dict[int, tuple[Form, Skeleton]] = {}
+_SKELETONS: dict[tuple[int, Style], tuple[Form, Skeleton]] = {}
 
 
-def skeleton(form: Form) -> Skeleton:
-    """Built once per process and form (the expensive part), reused for every report."""
-    cached = _SKELETONS.get(id(form))
+def skeleton(form: Form, style: Style | None = None) -> Skeleton:
+    """Built once per process, form and style (the expensive part), reused for every report."""
+    style = style or default_style()
+    cached = _SKELETONS.get((id(form), style))
     if cached is not None and cached[0] is form:
         return cached[1]
-    skel = _build_skeleton(form)
-    _SKELETONS[id(form)] = (form, skel)  # holding the form keeps its id from being reused
+    skel = _build_skeleton(form, style)
+    _SKELETONS[(id(form), style)] = (form, skel)  # holding the form keeps its id from being reused
     return skel
 
 
-def _build_skeleton(form: Form) -> Skeleton:
+def _build_skeleton(form: Form, style: Style) -> Skeleton:
     from lxml import etree  # verify once that every static part is well-formed XML
 
     static = {
-        "word/styles.xml": styles_xml(),
+        "word/styles.xml": styles_xml(style),
         "word/settings.xml": settings_xml(),
-        "word/fontTable.xml": font_table_xml(),
-        "word/footer1.xml": footer_xml(odd=True),
-        "word/footer2.xml": footer_xml(odd=False),
+        "word/fontTable.xml": font_table_xml(style),
+        "word/footer1.xml": footer_xml(True, style),
+        "word/footer2.xml": footer_xml(False, style),
         "word/header1.xml": header_xml(),
-        "word/theme/theme1.xml": theme_xml(),
+        "word/theme/theme1.xml": theme_xml(style),
     }
     for name, xml in static.items():
         etree.fromstring(xml.encode("utf-8"))
-    tables = {t.id: build_table(t) for t in form.tables}
+    tables = {t.id: build_table(t, style) for t in form.tables}
     return Skeleton(form.id, tables, {k: v.encode("utf-8") for k, v in static.items()},
-                    _sect_pr(False), _sect_pr(True))
+                    _sect_pr(False, style), _sect_pr(True, style), style)
 
 
 def _content_types(draft: bool) -> str:
@@ -510,9 +537,10 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
 
 
 def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_date: _dt.date | None = None,
-                 draft: bool = False) -> tuple[bytes, list[Finding]]:
-    """The .docx bytes for one report, and findings about what had to be changed to write it."""
-    skel = skeleton(form)
+                 draft: bool = False, style: Style | None = None) -> tuple[bytes, list[Finding]]:
+    """The .docx bytes for one report in `style` (default GB/T 9704), and findings about what had to be
+    changed to write it."""
+    skel = skeleton(form, style)
     printed = printed_report(report, form, blank_as_zero=blank_as_zero, sign_date=sign_date, draft=draft)
     title, agency = printed.title, printed.agency
 
@@ -521,7 +549,7 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
     last_is_table = False
     for section in printed.sections:
         # a heading right under a table gets half a line of air
-        body.append(_para("Heading1", section.heading, AFTER_TABLE if last_is_table else ""))
+        body.append(_para("Heading1", section.heading, _after_table(skel.style) if last_is_table else ""))
         last_is_table = False
         for style, line in section.paragraphs:
             body.append(narrative_para(style, line))
@@ -534,7 +562,7 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
             last_is_table = True
     if printed.sign_date is not None:
         body.append(_para("BodyText"))
-        body.extend(signature(agency, printed.sign_date))
+        body.extend(signature(agency, printed.sign_date, skel.style))
         last_is_table = False
     if last_is_table:
         body.append(_para("BodyText"))
@@ -570,8 +598,9 @@ def write_atomic(data: bytes, out_path: str | os.PathLike) -> Path:
 
 
 def write_report(report: dict, form: Form, out_path: str | os.PathLike, *, blank_as_zero: bool = False,
-                 sign_date: _dt.date | None = None, draft: bool = False) -> list[Finding]:
+                 sign_date: _dt.date | None = None, draft: bool = False, style: Style | None = None) -> list[Finding]:
     """Write the official Word report for `report` to out_path (atomically); returns cleaning findings."""
-    data, findings = build_report(report, form, blank_as_zero=blank_as_zero, sign_date=sign_date, draft=draft)
+    data, findings = build_report(report, form, blank_as_zero=blank_as_zero, sign_date=sign_date, draft=draft,
+                                  style=style)
     write_atomic(data, out_path)
     return findings

@@ -5,7 +5,7 @@
 Builds a county's round (a roster of 14 agencies with long names; 9 return clean workbooks, 2 with
 broken 勾稽关系, one a file that is not a workbook, one an older copy replaced by a newer one, 2 never
 reply), runs `run_batch`, prints the summary workbook to PDF with LibreOffice, and writes
-docs/summary.png: the first page of each sheet, one under the other (pdftoppm + Pillow). With OUT_DIR
+docs/summary.png: the first page of the sheets 单位, 汇总, 问题清单 and 合计, one under the other (pdftoppm + Pillow). With OUT_DIR
 the PDF and every page's PNG are kept there to look at. Needs soffice and pdftoppm.
 """
 from __future__ import annotations
@@ -25,6 +25,8 @@ from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_pat
 from converter.round.batch import run_batch  # noqa: E402
 
 DPI = 60
+# the first page of each sheet shown: 单位, 汇总 (first part), 问题清单, 合计
+NEEDLES = ("报送情况（按单位）", "报送汇总（按文件）", "单元格", "个单位合计")
 AGENCIES = ["某某县人民政府办公室", "某某县发展和改革局", "某某县教育局", "某某县公安局", "某某县民政局",
             "某某县财政局", "某某县人力资源和社会保障局", "某某县自然资源和规划局", "某某县住房和城乡建设局",
             "某某县交通运输局", "某某县卫生健康委员会", "某某县市场监督管理局", "某某县应急管理局",
@@ -72,12 +74,8 @@ def main() -> None:
             for p in pages:
                 shutil.copy(p, keep / p.name)
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-        firsts, seen = [], set()
-        for page, body in zip(pages, text.split("\f")):  # the first page of each sheet (its title line)
-            head = next((line.strip().split()[0] for line in body.splitlines() if line.strip()), "")
-            if head not in seen:
-                seen.add(head)
-                firsts.append(page)
+        bodies = [body.replace(" ", "") for body in text.split("\f")]
+        firsts = [next(p for p, body in zip(pages, bodies) if needle in body) for needle in NEEDLES]
         images = [Image.open(p).convert("RGB") for p in firsts[:4]]
         width = max(i.width for i in images)
         sheet = Image.new("RGB", (width, sum(i.height + 8 for i in images)), "#808080")

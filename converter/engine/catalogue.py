@@ -51,6 +51,15 @@ CODES: dict[str, tuple[str, str, str]] = {
     "import.placed_by_order": ("info", "按顺序对应", "行名不全，按顺序对应"),
     "import.not_whole": ("warning", "内容不完整", "报告内容不完整"),
     "import.no_year": ("warning", "未识别年度", "没有识别出报告年度"),
+    "import.guessed_year": ("warning", "年度为推断", "没有标题，年度按正文推断"),
+    "import.no_agency": ("warning", "未识别单位", "没有识别出单位名称"),
+    "import.guessed_agency": ("warning", "单位为推断", "没有标题，单位按正文推断"),
+    "import.identity_from_page_title": ("info", "按网页标题识别", "单位和年度按网页标题读取"),
+    "import.identity_from_filename": ("info", "按文件名识别", "单位和年度按文件名读取"),
+    "import.missing_section": ("warning", "缺少章节", "没有找到报告的某一部分"),
+    "import.missing_cells": ("warning", "单元格未读到", "表中有单元格没有读到，按空白处理"),
+    "import.duplicate_row": ("warning", "行重复", "同一行出现了不止一次，取第一次的数"),
+    "import.copied_text_table": ("info", "表格来自复制文字", "表格来自复制的文字，按行名和数字个数定位"),
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 
 import click
@@ -11,6 +12,7 @@ from converter import __version__
 from converter.api import (check_file, import_report, make_template, make_templates, read_file, report_file, run_batch,
                            schema_text)
 from converter.engine.style import bundled_styles, load_style
+from converter.round.batch import FORMATS as BATCH_FORMATS
 from converter.base.errors import InputError
 from converter.base.internal import internal_error
 from converter.engine.findings import count_by_severity
@@ -188,6 +190,15 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, style, form):
         click.echo(click.style(f"已生成 {result.out}", fg="green", bold=True) + note)
 
 
+def _parse_formats(ctx, param, value):
+    names = [v.strip().lower() for v in re.split(r"[,，、\s]+", value or "") if v.strip()]
+    unknown = [n for n in names if n not in BATCH_FORMATS]
+    if unknown or not names:
+        raise click.BadParameter(f"“{value}”中有不支持的格式{'“' + '、'.join(unknown) + '”' if unknown else ''}；"
+                                 f"可选 {','.join(BATCH_FORMATS)}，用逗号分隔，例如 docx,html,pdf")
+    return tuple(dict.fromkeys(names))
+
+
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("inbox", type=click.Path(path_type=str), metavar="收件文件夹")
 @option("-o", "--output", "outbox", required=True, type=click.Path(path_type=str), metavar="输出文件夹",
@@ -199,14 +210,19 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, style, form):
               help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word），按单位名称对应，核对跨年度数据。")
 @option("--year", type=IntRange(2000, 2100), metavar="年度",
               help="本轮的报告年度；其他年度的表格记为“年度不符”（默认：多数表格的年度）。")
+@option("--formats", callback=_parse_formats, default="docx", show_default=True, metavar="格式",
+        help="报告的格式，逗号分隔：docx Word 文档，html 网页，pdf PDF（需要 LibreOffice，全部报告在同一个 "
+             "LibreOffice 进程中转换）。例如 --formats docx,html,pdf。")
+@option("--sign-date", callback=_parse_sign_date, metavar="YYYY-MM-DD",
+        help="落款日期；给出时每份报告文末写上单位名称和日期（与 converter report --sign-date 相同）。")
 @option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
 @_style_option()
 @_form_option(None)
 @fail_on_input_error
-def batch(inbox, outbox, roster, jobs, prior, year, force, style, form):
+def batch(inbox, outbox, roster, jobs, prior, year, formats, sign_date, force, style, form):
     """批量处理一轮报回的填报表格（.xlsx / .xls / .ods，含子文件夹），按单位给出结论。
 
-    每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的生成 Word 年度报告，有错误的生成标注了问题的
+    每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的生成年度报告（Word，可加网页、PDF），有错误的生成标注了问题的
     表格供退回修改；其他年度的表格记为“年度不符”，不是电子表格的文件记为“已忽略”。并生成汇总表、合计.json。
     退出码：0 全部通过，1 有单位存在错误或年度不符，2 有文件无法读取。
     """
@@ -215,7 +231,7 @@ def batch(inbox, outbox, roster, jobs, prior, year, force, style, form):
     bar = _progress_bar()
     try:
         result = run_batch(inbox, outbox, roster=roster, jobs=jobs, force=force, prior=prior, year=year, form=form,
-                           style=house, progress=bar.update if bar else None)
+                           style=house, formats=formats, sign_date=sign_date, progress=bar.update if bar else None)
     except KeyboardInterrupt:
         click.echo("\n已中止：已完成的文件保持完整，未完成的没有留下半截文件。", err=True)
         sys.exit(130)
@@ -228,6 +244,9 @@ def batch(inbox, outbox, roster, jobs, prior, year, force, style, form):
     for line in result.attention():
         colour = "red" if line.startswith(("有错误", "无法读取", "年度不符")) else "yellow"
         click.echo(click.style("  " + line, fg=colour))
+    for agency, reason in result.pdf_failed:
+        click.echo(click.style("  未生成 PDF", fg="yellow") + f"  {agency}：LibreOffice 未能转换（{reason}），"
+                   "Word 报告已生成，可用 Word/WPS“另存为 PDF”", err=True)
     click.echo(result.closing_line())
     click.echo(f"汇总表：{result.summary_path}；合计：{result.rollup_path}")
     sys.exit(result.exit_code)

@@ -1,6 +1,7 @@
 """`converter batch` over a folder in every state: good, broken, foreign, corrupt, duplicated."""
 import hashlib
 import json
+import re
 import shutil
 
 import openpyxl
@@ -112,7 +113,9 @@ def test_summary_rows_findings_and_rollup_equal_sum_of_passing(batch_run, inbox)
     rows = [r for r in wb[SUMMARY_SHEET].iter_rows(min_row=5, values_only=True) if r[0]]
     assert {r[1]: r[4] for r in rows} == {i["file"]: i["status"] for i in result.items}
     findings = [r for r in wb[FINDINGS_SHEET].iter_rows(min_row=2, values_only=True)]
-    assert any(r[0] == "甲区民政局.xlsx" and r[7] == "t3.balance" and "科研机构" in r[8] for r in findings)
+    balance = next(r.title for r in FORM.rules if r.code == "t3.balance")  # people read the rule's name
+    assert any(r[0] == "甲区民政局.xlsx" and r[7] == balance and "科研机构" in r[8] for r in findings)
+    assert not any(re.fullmatch(r"[a-z_0-9]+\.[a-z_0-9.]+", r[7] or "") for r in findings)  # no bare codes
     assert any(r[0] == "损坏.xlsx" for r in findings)
     ws = wb[ROLLUP_SHEET]
     for key, (r, c) in rollup_positions(FORM).items():

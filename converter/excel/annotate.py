@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from converter.base.atomic import check_not_input
+from converter.engine.catalogue import finding_name
 from converter.engine.findings import SEVERITIES, SEVERITY_LABELS, Finding
 from converter.excel.layout import layout
 from converter.excel.template import Annotations, write_template
@@ -34,7 +35,8 @@ def build_annotations(loaded, findings: list[Finding]) -> Annotations:
         paths = _paths(f, lay.cells)
         pos = lay.cells[paths[0]] if paths else None
         where = pos.a1 if pos is not None else (f.location.table or f.location.describe() or "整个文件")
-        ann.issues.append((SEVERITY_LABELS.get(f.severity, f.severity), where, f.message, f.code, pos))
+        ann.issues.append((SEVERITY_LABELS.get(f.severity, f.severity), where, f.message,
+                           finding_name(f.code, f.context, form), pos))
         if f.severity == "info":
             continue
         if f.code == "read.formula_overwritten":

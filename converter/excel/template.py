@@ -525,7 +525,8 @@ class _Writer:
                 ws.write_string(r, 2, where, self.fmt("cell"))
             ws.write_string(r, 3, message, self.fmt("cell"))
             ws.write_string(r, 4, code, self.fmt("cell"))
-            ws.set_row(r, 15 * max(1, math.ceil(text_width(message) / 78)) + 4)
+            lines = max(math.ceil(text_width(message) / 78), math.ceil(text_width(code) / 21), 1)  # code: its 中文名称
+            ws.set_row(r, 15 * lines + 4)
         ws.repeat_rows(1)
         self._a4(ws, landscape=True)
 

@@ -43,7 +43,9 @@ from converter.round.manifest import write_manifest
 from converter.round.roster import read_roster
 from converter.round.summary import (AGENCY_STATUSES, FAILED, FILE_STATUSES, IGNORED, MISSING, PASSED, PASSING,
                                      SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, write_summary)
+from converter.web.page import write_page
 from converter.word import report as word_report
+from converter.word.pdf import convert_many, find_soffice
 from converter.word.report import write_report
 
 MANIFEST = "manifest.json"
@@ -55,6 +57,7 @@ WORKER_MEMORY_LIMIT = 3 * 1024**3  # a zip or XML bomb gets MemoryError in its w
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".et", ".ett", ".xlsm", ".xlsb", ".xltx")
 MAX_HASH_BYTES = 256 * 1024 * 1024  # larger files are refused by the reader anyway
 NAME_LIMIT = 60  # characters of an agency name in an output file name
+FORMATS = ("docx", "html", "pdf")  # --formats: the report as Word, web page, PDF (LibreOffice)
 
 
 def _walk(inbox: Path, outbox: Path | None):
@@ -139,13 +142,21 @@ class Options:
     outbox: Path
     force: bool = False
     form: Form | None = None  # --form: only this edition is accepted
-    style: Style | None = None  # --style: the house style of the Word reports
+    style: Style | None = None  # --style: the house style of the reports
+    formats: tuple = ("docx",)  # the report's formats placed in 报告/ (the .docx is always made: the PDF is its copy)
+    sign_date: dt.date | None = None  # --sign-date: the signature (agency name and date) at the end of each report
+
+    @property
+    def sign(self) -> str | None:
+        return self.sign_date.isoformat() if self.sign_date else None
 
 
 # Last year's reports by folded agency name: set in the parent before workers fork, or handed to
 # each worker once by the pool's initializer (never pickled per file).
 _PRIORS: dict[str, dict] = {}
-WORK_FILES = {"json": "report.json", "report": "report.docx", "annotated": "annotated.xlsx"}
+WORK_FILES = {"json": "report.json", "report": "report.docx", "annotated": "annotated.xlsx", "html": "report.html",
+              "pdf": "report.pdf"}
+FORMAT_WORK = {"docx": "report", "html": "html", "pdf": "pdf"}  # --formats name → work kind
 
 
 def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
@@ -171,6 +182,8 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
         item["counts"] = counts
         item["totals"] = {key: get_path(report, key) for key, _ in form.key_totals}
         work = opts.outbox / CACHE / sha
+        for stale in ("html", "pdf"):  # of an earlier run (another signature): made again below or by the batch
+            (work / WORK_FILES[stale]).unlink(missing_ok=True)
         write_text(work / WORK_FILES["json"], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         item["work"]["json"] = WORK_FILES["json"]
         if counts["error"]:
@@ -179,8 +192,12 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
             item["work"]["annotated"] = WORK_FILES["annotated"]
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
-            _write_report(report, form, work / WORK_FILES["report"], opts.style)
+            _write_report(report, form, work / WORK_FILES["report"], opts.sign_date, opts.style)
             item["work"]["report"] = WORK_FILES["report"]
+            if "html" in opts.formats:
+                write_page(report, form, work / WORK_FILES["html"], sign_date=opts.sign_date, style=opts.style)
+                item["work"]["html"] = WORK_FILES["html"]
+            item["sign_date"] = opts.sign
         item["version"], item["style"] = __version__, (opts.style or default_style()).key
         write_text(work / "record.json", json.dumps({k: v for k, v in item.items() if k != "file"},
                                                     ensure_ascii=False, default=str) + "\n")
@@ -201,8 +218,8 @@ def _error(e: InputError) -> dict:
     return {"code": e.code, "message": e.message}
 
 
-def _write_report(report, form, target: Path, style: Style | None = None) -> None:
-    write_report(report, form, target, style=style)
+def _write_report(report, form, target: Path, sign_date: dt.date | None = None, style: Style | None = None) -> None:
+    write_report(report, form, target, sign_date=sign_date, style=style)
 
 
 def _annotate(loaded, findings, target: Path) -> None:
@@ -265,8 +282,11 @@ def output_names(agencies: list[str]) -> dict[str, str]:
 
 
 def outputs_for(name: str, year) -> dict[str, Path]:
+    stem = f"{name}{year or ''}年政府信息公开工作年度报告"
     return {
-        "report": Path(DIR_REPORTS) / f"{name}{year or ''}年政府信息公开工作年度报告.docx",
+        "report": Path(DIR_REPORTS) / f"{stem}.docx",
+        "html": Path(DIR_REPORTS) / f"{stem}.html",
+        "pdf": Path(DIR_REPORTS) / f"{stem}.pdf",
         "json": Path(DIR_DATA) / f"{name}.json",
         "annotated": Path(DIR_RETURN) / f"{name}-问题标注.xlsx",
     }
@@ -289,6 +309,8 @@ class BatchResult:
     roster: dict = field(default_factory=dict)  # listed / missing / not in roster / repeated roster lines
     seconds: float = 0.0
     reused: int = 0
+    processed: int = 0  # files read and checked in this run (the rest reused the work of an earlier one)
+    pdf_failed: list = field(default_factory=list)  # (agency, reason) of reports LibreOffice did not convert
     prior_skipped: list = field(default_factory=list)  # last year's files that could not be used
     rollup: object = None  # summary.RollUp of the current passing submissions
     voided: list = field(default_factory=list)  # earlier outputs moved to 已作废/
@@ -366,17 +388,19 @@ class BatchResult:
 
     def closing_line(self) -> str:
         a, c = self.agency_counts(), self.counts()
-        rate = len(self.items) / self.seconds if self.seconds else 0
+        # a rate only for files processed now: a rerun that reused everything has none to tell
+        rate = f"（{self.processed / self.seconds:.0f} 个/秒）" if self.processed and self.seconds else ""
         reused = f"，{self.reused} 个未变化沿用上次结果" if self.reused else ""
         listed = f"（名单 {self.roster['listed']} 个）" if self.roster else ""
         return (f"共 {len(self.agencies)} 个单位{listed}：通过 {a[PASSED]}，有警告 {a[WARNED]}，有错误 {a[FAILED]}，"
                 f"无法读取 {a[UNREADABLE]}，年度不符 {a[WRONG_YEAR]}，未报送 {a[MISSING]}；"
                 f"共 {len(self.items)} 个文件（已被替代 {c[SUPERSEDED]}，已忽略 {c[IGNORED]}{reused}）；"
-                f"用时 {self.seconds:.1f} 秒（{rate:.0f} 个/秒）")
+                f"用时 {self.seconds:.1f} 秒{rate}")
 
 
-def _cached(outbox: Path, sha: str | None, style: Style | None = None) -> dict | None:
-    """The complete work of an earlier run (or a killed one) on this content, with this tool version."""
+def _cached(outbox: Path, sha: str | None, opts: Options | None = None) -> dict | None:
+    """The complete work of an earlier run (or a killed one) on this content, with this tool version and
+    house style (and, for a report, the same signature and every format asked for that the worker makes)."""
     if not sha:
         return None
     work = outbox / CACHE / sha
@@ -386,10 +410,13 @@ def _cached(outbox: Path, sha: str | None, style: Style | None = None) -> dict |
         return None
     if record.get("prior"):  # findings against last year's data: not for a run without --prior
         return None
-    if record.get("style") != (style or default_style()).key:  # reports in another house style
+    if record.get("style") != ((opts.style if opts else None) or default_style()).key:  # another house style
         return None
     if record.get("version") != __version__ or not all((work / p).is_file() for p in record.get("work", {}).values()):
         return None
+    if opts is not None and "report" in record.get("work", {}):
+        if record.get("sign_date") != opts.sign or ("html" in opts.formats and "html" not in record["work"]):
+            return None
     return record
 
 
@@ -400,10 +427,16 @@ def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
 
 
 def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool = False, progress=None,
-              prior=None, year: int | None = None, form: Form | None = None, style: Style | None = None) -> BatchResult:
+              prior=None, year: int | None = None, form: Form | None = None, style: Style | None = None,
+              formats=("docx",), sign_date: dt.date | None = None) -> BatchResult:
     """Decide a round: every file in inbox gets one status, every agency one state; the outbox mirrors it.
+    `formats`: the report of each passing agency as "docx", "html" and/or "pdf" (all PDFs converted by one
+    LibreOffice process); `sign_date`: the signature at the end of every report.
     `progress(done, total, item)` is called after each workbook."""
     inbox, outbox = Path(inbox), Path(outbox)
+    formats = tuple(f for f in FORMATS if f in formats)
+    if "pdf" in formats and find_soffice() is None:  # before any work, not after converting a whole round
+        raise refuse("output.no_libreoffice", outbox)
     if not inbox.is_dir():
         raise refuse("batch.no_inbox", inbox)
     if outbox.resolve() == inbox.resolve():
@@ -416,7 +449,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     _PRIORS.clear()
     _PRIORS.update(priors)
     paths = discover(inbox, outbox)
-    opts = Options(inbox, outbox, force, form, style)
+    opts = Options(inbox, outbox, force, form, style, formats or ("docx",), sign_date)
     records: dict[str, dict] = {}
     stats: dict[str, tuple] = {}
 
@@ -431,7 +464,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     for path in paths:
         rel = path.relative_to(inbox).as_posix()
         stats[rel] = sha, mtime, size = _hash_if_regular(path)
-        cached = None if (force or prior) else _cached(outbox, sha, style)
+        cached = None if (force or prior) else _cached(outbox, sha, opts)
         if cached is not None:
             cached.update(file=rel, reused=True)
             done(cached)
@@ -466,10 +499,12 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     for path in ignored(inbox, outbox):
         items.append({"file": path.relative_to(inbox).as_posix(), "status": IGNORED, "agency": None, "year": None,
                       "counts": {"error": 0, "warning": 0, "info": 0}, "error": None})
-    result = BatchResult(inbox, outbox, items, reused=n_reused, prior_skipped=prior_skipped)
+    result = BatchResult(inbox, outbox, items, reused=n_reused, prior_skipped=prior_skipped, processed=len(todo))
     result.year, result.year_given = (year, True) if year else (_majority_year(items), False)
     _decide(result, roster_rows)
-    _place_outputs(result)
+    if "pdf" in opts.formats:
+        _make_pdfs(result)
+    _place_outputs(result, opts.formats)
     result.rollups = _roll_up(outbox, items, form)
     result.rollup = roll = result.rollups[0]
     for i, edition in enumerate(result.rollups):
@@ -488,6 +523,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
         "tool": "converter", "version": __version__, "inbox": str(inbox), "year": result.year,
         "counts": result.counts(), "agency_counts": result.agency_counts(), "agencies": result.agencies,
         "rollup": {"file": ROLLUP_JSON, "agencies": roll.count, "form": roll.form.id},
+        "formats": list(opts.formats), "sign_date": opts.sign,
         "rollups": [{"file": p.name, "form": r.form.id, "agencies": r.count}
                     for p, r in zip(result.rollup_paths, result.rollups)], "seconds": round(result.seconds, 3),
         "summary": result.summary_path.name, "roster": result.roster or None, "prior_skipped": prior_skipped,
@@ -592,9 +628,38 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
             a["current"] = True
 
 
-def _place_outputs(result: BatchResult) -> None:
-    """Copy the current submissions' work to their agency-named outputs; move everything else that
-    earlier runs left in 报告/、数据/、退回修改/ to 已作废/{today}/."""
+def _make_pdfs(result: BatchResult) -> None:
+    """The PDF of every current passing report that has none in the work cache yet, all in ONE LibreOffice
+    process (its start-up, about a second, is paid once, not per report); a report LibreOffice did not
+    convert keeps its .docx and is listed in result.pdf_failed."""
+    outbox = result.outbox
+    by_file = {i["file"]: i for i in result.items}
+    todo, owner = [], {}
+    for a in result.agencies:
+        item = by_file.get(a["file"]) if a["file"] else None
+        if item is None or "report" not in (item.get("work") or {}):
+            continue
+        work = outbox / CACHE / item["sha256"]
+        target = work / WORK_FILES["pdf"]
+        if not target.is_file():
+            todo.append((work / WORK_FILES["report"], target))
+            owner[target] = (a["agency"], item)
+        else:
+            item["work"] = {**item["work"], "pdf": WORK_FILES["pdf"]}
+    for target, reason in convert_many(todo).items():
+        agency, item = owner[target]
+        if reason is None:
+            item["work"] = {**item["work"], "pdf": WORK_FILES["pdf"]}
+        else:
+            item["pdf_error"] = reason
+            result.pdf_failed.append((agency, reason))
+
+
+def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
+    """Copy the current submissions' work to their agency-named outputs (the report in each of `formats`);
+    move everything else that earlier runs left in 报告/、数据/、退回修改/ to 已作废/{today}/ — a report
+    of an agency that now fails, in every format, and a format no longer asked for."""
+    placed = {"json", "annotated", *(FORMAT_WORK[f] for f in formats)}
     outbox = result.outbox
     by_file = {i["file"]: i for i in result.items}
     current = [a for a in result.agencies if a["file"]]
@@ -605,6 +670,8 @@ def _place_outputs(result: BatchResult) -> None:
         targets = outputs_for(names[a["agency"]], result.year)
         item["outputs"] = {}
         for kind, work_name in (item.get("work") or {}).items():
+            if kind not in placed:
+                continue
             source, target = outbox / CACHE / item["sha256"] / work_name, targets[kind]
             if not (outbox / target).is_file() or (outbox / target).read_bytes() != source.read_bytes():
                 write_bytes(outbox / target, source.read_bytes())

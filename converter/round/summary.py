@@ -5,9 +5,10 @@ import math
 from pathlib import Path
 
 from converter.base.atomic import atomic_path
-from converter.engine.findings import SEVERITIES, SEVERITY_LABELS
-from converter.form.definition import Form, get_path, set_path
 from converter.base.text import text_width
+from converter.engine.catalogue import finding_name
+from converter.engine.findings import SEVERITIES, SEVERITY_LABELS
+from converter.form.definition import Form, available_forms, get_path, load_form, set_path
 
 SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET = "汇总", "问题清单", "合计"
 MISSING_SHEET = "未报送"
@@ -19,6 +20,63 @@ AGENCY_STATUSES = (PASSED, WARNED, FAILED, UNREADABLE, WRONG_YEAR, MISSING)
 AGENCY_SHEET = "单位"
 PASSING = (PASSED, WARNED)
 ROLLUP_FIRST_ROW = 3  # the roll-up's first table starts here (1-based); tables follow with a gap
+
+# Printing: A4 landscape, every sheet's columns sized to the paper so that it prints one page wide at
+# (about) 100 % — never shrunk to unreadable type. The printable width is 297 mm less 2 × 0.4 in margins
+# ≈ 10.9 in ≈ 1,045 px at 96 dpi; a column of width w (Excel units: the digit width of the workbook's
+# default font) takes about 7w + 5 px. The default font is Arial 10 (digits 7 px, as Calibri 11), which
+# every office suite has or maps to a metric twin (Liberation Sans): with Calibri, missing outside
+# Microsoft Office, LibreOffice measured columns in DejaVu Sans, a third wider, and shrank the page to
+# 8 pt. PRINT_PX keeps a margin for the remaining differences between suites.
+PRINT_PX = 960
+DEFAULT_FONT = {"font_name": "Arial", "font_size": 10}
+FONT_PT = 10.5  # the smallest type in the workbook (titles are larger)
+LINE_PT = 15.5  # one line of FONT_PT text: 宋体 takes ~14 pt, Noto Sans CJK (LibreOffice on Linux) ~15.2
+MIN_WIDTH = 5.5  # a column still shows a five-digit number
+
+
+def page_units(n_cols: int) -> float:
+    """The sum of column widths (Excel units) of n_cols columns that fits the printable width."""
+    return (PRINT_PX - 5 * n_cols) / 7
+
+
+def fit_widths(widths: list[float], budget: float | None = None) -> list[float]:
+    """Widths that fit `budget` (default: the paper): the widest columns are narrowed first, to a common
+    cap, so narrow number columns keep their width and long-text columns wrap instead."""
+    budget = page_units(len(widths)) if budget is None else budget
+    if sum(widths) <= budget:
+        return list(widths)
+    lo, hi = MIN_WIDTH, max(widths)
+    for _ in range(50):  # the cap whose capped sum equals the budget
+        cap = (lo + hi) / 2
+        if sum(min(w, cap) for w in widths) > budget:
+            hi = cap
+        else:
+            lo = cap
+    return [round(min(w, lo), 2) for w in widths]
+
+
+def lines_of(text, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` wide (explicit line breaks count)."""
+    room = max(width - 1.2, 1.0)
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in str(text).split("\n"))
+
+
+def row_height(values, widths, line_pt: float = LINE_PT) -> float:
+    """The height (points) of a row whose wrapped cells all show in full."""
+    lines = max((lines_of(v, w) for v, w in zip(values, widths) if v not in (None, "")), default=1)
+    return round(line_pt * lines + 5, 1)
+
+
+def _print_setup(ws, head_rows: tuple[int, int] | None, fit: bool = True) -> None:
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+    if head_rows is not None:
+        ws.repeat_rows(*head_rows)
+    if fit:
+        ws.fit_to_pages(1, 0)  # one page wide: the columns are sized to the paper, so about 100 %
 
 
 class RollUp:
@@ -71,7 +129,8 @@ def write_summary(result) -> Path:
     with atomic_path(target) as tmp:
         # shared strings, not constant_memory: that mode writes inline strings, which Excel rewrites on
         # the next save (openxml-audit flags them); a row per agency keeps the workbook small in memory anyway
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                             "default_format_properties": DEFAULT_FONT})
         wb.set_properties({"title": "年度报告汇总", "author": "converter"})
         f = _formats(wb)
         _agency_sheet(wb, f, form, result)
@@ -81,19 +140,15 @@ def write_summary(result) -> Path:
             _rollup_sheet(wb, f, roll.form, roll, ROLLUP_SHEET if i == 0 else f"{ROLLUP_SHEET}-{roll.form.edition}")
         if result.roster:
             _roster_sheets(wb, f, result.roster)
-        for ws in wb.worksheets():
-            ws.set_paper(9)
-            ws.set_landscape()
-            ws.fit_to_pages(1, 0)
         wb.close()
     return target
 
 
 def _formats(wb) -> dict:
-    base = {"font_name": "宋体", "font_size": 10.5, "valign": "vcenter", "border": 1, "text_wrap": True}
+    base = {"font_name": "宋体", "font_size": FONT_PT, "valign": "vcenter", "border": 1, "text_wrap": True}
     f = {
         "title": wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True}),
-        "note": wb.add_format({"font_name": "宋体", "font_size": 10, "font_color": "#555555"}),
+        "note": wb.add_format({"font_name": "宋体", "font_size": FONT_PT, "font_color": "#555555"}),
         "head": wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center"}),
         "text": wb.add_format(base),
         "num": wb.add_format({**base, "align": "center"}),
@@ -113,21 +168,30 @@ def _agency_sheet(wb, f, form: Form, result) -> None:
     ws.write(0, 0, f"{result.year or ''}年度报告报送情况（按单位）", f["title"])
     ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.agencies)} 个单位", f["note"])
     heads = ["序号", "单位", "状态", "当前报送文件", "其他文件", "说明"]
-    for c, (h, w) in enumerate(zip(heads, [5, 30, 9, 40, 40, 70])):
+    widths = fit_widths([5, 26, 8, 44, 36, 24])
+    for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write(3, c, h, f["head"])
         ws.set_column(c, c, w)
     by_file = {i["file"]: i for i in result.items}
     for n, a in enumerate(result.agencies, start=1):
         r = 3 + n
-        ws.write_number(r, 0, n, f["num"])
-        ws.write_string(r, 1, a["agency"], f["text"])
-        ws.write_string(r, 2, a["status"], f[a["status"]])
-        ws.write_string(r, 3, a["file"] or "", f["text"])
         others = [x for x in a.get("files", []) if x != a["file"]]
-        ws.write_string(r, 4, "；".join(f"{x}（{by_file[x]['status']}）" for x in others), f["text"])
         note = "不在名单中" if not a.get("in_roster", True) and result.roster else ""
-        ws.write_string(r, 5, note, f["text"])
+        values = [n, a["agency"], a["status"], a["file"] or "",
+                  "；".join(f"{x}（{by_file[x]['status']}）" for x in others), note]
+        ws.write_number(r, 0, n, f["num"])
+        for c, v in enumerate(values[1:], start=1):
+            ws.write_string(r, c, v, f[a["status"]] if c == 2 else f["text"])
+        ws.set_row(r, row_height(values, widths))
     ws.freeze_panes(4, 2)
+    _print_setup(ws, (3, 3))
+
+
+# The file summary has 12 + key totals columns, too many for one readable page: it prints as two
+# page-wide parts (a column break after 说明), the first three columns repeated on the second.
+SUMMARY_PART1 = ["序号", "文件", "单位", "年度", "状态", "错误", "警告", "提示", "输出文件", "说明"]
+SUMMARY_PART2 = ["联系人", "联系电话"]
+SUMMARY_REPEAT = 3  # 序号, 文件, 单位
 
 
 def _summary_sheet(wb, f, form: Form, result) -> None:
@@ -135,34 +199,45 @@ def _summary_sheet(wb, f, form: Form, result) -> None:
     counts = result.counts()
     ws.write(0, 0, "年度报告报送汇总（按文件）", f["title"])
     ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.items)} 个文件", f["note"])
-    heads = ["序号", "文件", "单位", "年度", "状态", "错误", "警告", "提示", *[label for _, label in form.key_totals],
-             "联系人", "联系电话", "输出文件", "说明"]
-    widths = [5, 34, 24, 7, 9, 6, 6, 6, *[11] * len(form.key_totals), 10, 14, 34, 60]
+    totals = [label for _, label in form.key_totals]
+    heads = [*SUMMARY_PART1, *totals, *SUMMARY_PART2]
+    first = fit_widths([5, 20, 13, 6, 8, 5, 5, 5, 24, 40])
+    repeated = sum(first[:SUMMARY_REPEAT])
+    second = fit_widths([8] * len(totals) + [8, 14],
+                        page_units(SUMMARY_REPEAT + len(totals) + 2) - repeated)
+    widths = first + second
     for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write(3, c, h, f["head"])
         ws.set_column(c, c, w)
+    ws.set_row(3, row_height(heads, widths))
+    n_out = len(SUMMARY_PART1)
     for n, item in enumerate(result.full_items(), start=1):
         r = 3 + n
         counts = item.get("counts") or {}
-        row = [n, item["file"], item.get("agency") or "", item.get("year") or ""]
-        for c, v in enumerate(row):
-            ws.write(r, c, v, f["num"] if c in (0, 3) else f["text"])
-        ws.write(r, 4, item["status"], f[item["status"]])
-        for c, sev in enumerate(("error", "warning", "info"), start=5):
-            ws.write_number(r, c, counts.get(sev, 0), f["num"])
-        for c, (key, _) in enumerate(form.key_totals, start=8):
+        values = [n, item["file"], item.get("agency") or "", item.get("year") or "", item["status"],
+                  *(counts.get(sev, 0) for sev in ("error", "warning", "info")),
+                  "；".join(item.get("outputs", {}).values()), _explain(item)]
+        for c, v in enumerate(values):
+            if c == 4:
+                ws.write(r, c, v, f[item["status"]])
+            else:
+                ws.write(r, c, v, f["num"] if c in (0, 3, 5, 6, 7) else f["text"])
+        for c, (key, _) in enumerate(form.key_totals, start=n_out):
             value = (item.get("totals") or {}).get(key)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value, f["fee"] if form.cell[key].type == "amount" else f["num"])
             else:
                 ws.write_blank(r, c, None, f["num"])
-        c = 8 + len(form.key_totals)
+        c = n_out + len(form.key_totals)
         ws.write_string(r, c, item.get("contact") or "", f["text"])
         ws.write_string(r, c + 1, item.get("phone") or "", f["text"])
-        ws.write(r, c + 2, "；".join(item.get("outputs", {}).values()), f["text"])
-        ws.write(r, c + 3, _explain(item), f["text"])
+        ws.set_row(r, row_height([*values, *([""] * len(totals)), item.get("contact") or "",
+                                  item.get("phone") or ""], widths))
     ws.freeze_panes(4, 3)
     ws.autofilter(3, 0, 3 + len(result.items), len(heads) - 1)
+    _print_setup(ws, (3, 3), fit=False)  # 100 %: each part is sized to the paper
+    ws.repeat_columns(0, SUMMARY_REPEAT - 1)
+    ws.set_v_pagebreaks([n_out])
 
 
 def _explain(item: dict) -> str:
@@ -182,28 +257,39 @@ def _explain(item: dict) -> str:
 
 
 def _findings_sheet(wb, f, items) -> None:
+    """Every finding of every file; the 规则 column names it in Chinese (the code stays in the JSON)."""
     ws = wb.add_worksheet(FINDINGS_SHEET)
     heads = ["文件", "单位", "严重程度", "单元格", "表", "行", "列", "规则", "说明"]
-    for c, (h, w) in enumerate(zip(heads, [30, 22, 8, 10, 6, 24, 12, 18, 90])):
+    widths = fit_widths([16, 12, 5, 9, 5, 14, 9, 16, 46])
+    for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write(0, c, h, f["head"])
         ws.set_column(c, c, w)
+    ws.set_row(0, row_height(heads, widths))
+    forms: dict = {}
     r = 0
     for item in items:
         rows = sorted(item.get("findings", []), key=lambda x: SEVERITIES.index(x["severity"]))
         if item.get("error"):
             rows = [{"severity": "error", "code": item["error"]["code"], "message": item["error"]["message"],
                      "location": {}}]
+        form_id = item.get("form")
+        if form_id and form_id not in forms:
+            forms[form_id] = load_form(form_id) if form_id in available_forms() else None
         for finding in rows:
             r += 1
             loc = finding.get("location", {})
             cell = f"{loc['sheet']}!{loc['cell']}" if loc.get("sheet") and loc.get("cell") else ""
+            name = finding_name(finding["code"], finding.get("context"), forms.get(form_id))
             values = [item["file"], item.get("agency") or "", SEVERITY_LABELS.get(finding["severity"], ""), cell,
-                      loc.get("table", ""), loc.get("row_label", ""), loc.get("col_label", ""), finding["code"],
+                      loc.get("table", ""), loc.get("row_label", ""), loc.get("col_label", ""), name,
                       finding["message"]]
+            values = [str(v or "") for v in values]
             for c, v in enumerate(values):
-                ws.write_string(r, c, str(v or ""), f["text"])
+                ws.write_string(r, c, v, f["text"])
+            ws.set_row(r, row_height(values, widths))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(r, 1), len(heads) - 1)
+    _print_setup(ws, (0, 0))
 
 
 def _rollup_sheet(wb, f, form: Form, roll: RollUp, name: str = ROLLUP_SHEET) -> None:
@@ -213,8 +299,8 @@ def _rollup_sheet(wb, f, form: Form, roll: RollUp, name: str = ROLLUP_SHEET) -> 
     ws = wb.add_worksheet(name)
     total = roll.total()
     positions = rollup_positions(form)
-    widths = [max(t.col_widths[i] if i < len(t.col_widths) else 0 for t in form.tables) for i in
-              range(max(t.cols for t in form.tables))]
+    widths = fit_widths([max(t.col_widths[i] if i < len(t.col_widths) else 0 for t in form.tables) for i in
+                         range(max(t.cols for t in form.tables))])
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     cells: dict[tuple[int, int], tuple] = {(0, 0): (f"{roll.count} 个单位合计（各单位当前报送、校验通过的报告）", f["title"])}
@@ -234,9 +320,9 @@ def _rollup_sheet(wb, f, form: Form, roll: RollUp, name: str = ROLLUP_SHEET) -> 
         cells[(top - 1, 0)] = (f"{table.name}　{table.title}", f["title"])
         for lab in table.labels:
             put(top + lab.r - 1, lab.c - 1, lab.rs, lab.cs, lab.text, f["label"])
-            lines = math.ceil(text_width(lab.text) / max(sum(widths[lab.c - 1:lab.c - 1 + lab.cs]) - 1.5, 2))
+            height = row_height([lab.text], [sum(widths[lab.c - 1:lab.c - 1 + lab.cs])])
             for r in range(top + lab.r - 1, top + lab.r - 1 + lab.rs):
-                heights[r] = max(heights.get(r, 16), (14 * lines + 4) / lab.rs)
+                heights[r] = max(heights.get(r, 16), height / lab.rs)
         for cell in table.numbers:
             put(top + cell.r - 1, cell.c - 1, cell.rs, cell.cs, get_path(total, cell.key),
                 f["fee"] if cell.type == "amount" else f["num"])
@@ -248,6 +334,7 @@ def _rollup_sheet(wb, f, form: Form, roll: RollUp, name: str = ROLLUP_SHEET) -> 
             _write_value(ws, r, c, value, fmt)
     for r1, c1, r2, c2, _, _ in merges:
         ws.merge.append([r1, c1, r2, c2])  # xlsxwriter's list behind merge_range
+    _print_setup(ws, None)
 
 
 def _write_value(ws, r, c, value, fmt) -> None:
@@ -262,13 +349,16 @@ def _write_value(ws, r, c, value, fmt) -> None:
 def _roster_sheets(wb, f, roster: dict) -> None:
     ws = wb.add_worksheet(MISSING_SHEET)
     ws.write(0, 0, f"名单中 {roster['listed']} 个单位，未报送 {len(roster['missing'])} 个", f["title"])
-    for c, (head, width) in enumerate((("单位名称", 40), ("联系人", 14), ("邮箱", 30))):
+    widths = [40, 14, 30]
+    for c, (head, width) in enumerate(zip(("单位名称", "联系人", "邮箱"), widths)):
         ws.write(2, c, head, f["head"])
         ws.set_column(c, c, width)
     for r, name in enumerate(roster["missing"], start=3):
-        ws.write_string(r, 0, name, f["text"])
-        for c, value in enumerate(roster.get("missing_contacts", {}).get(name, ["", ""]), start=1):
+        values = [name, *roster.get("missing_contacts", {}).get(name, ["", ""])]
+        for c, value in enumerate(values):
             ws.write_string(r, c, value, f["text"])
+        ws.set_row(r, row_height(values, widths))
+    _print_setup(ws, (2, 2))
     if roster.get("not_in_roster"):
         ws.write(len(roster["missing"]) + 4, 0, "不在名单中的单位：" + "、".join(roster["not_in_roster"]), f["note"])
     if roster.get("repeated_lines"):

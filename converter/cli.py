@@ -255,17 +255,19 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, form):
               help="单位名单（CSV，含“单位名称”列），用于列出未报送和重复报送的单位。")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="并行进程数（默认：全部 CPU 核）。")
 @click.option("--prior", type=click.Path(path_type=str), metavar="上年文件夹",
-              help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word），按单位名称对应，核对跨年度数据。")
+              help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word/PDF/文本），按单位名称对应，核对跨年度数据。")
 @click.option("--year", type=click.IntRange(2000, 2100), metavar="年度",
               help="本轮的报告年度；其他年度的表格记为“年度不符”（默认：多数表格的年度）。")
 @click.option("--force", is_flag=True, help="全部重新处理（默认跳过内容和工具版本都未变化的文件）。")
 @_form_option(None)
 @fail_on_input_error
 def batch(inbox, outbox, roster, jobs, prior, year, force, form):
-    """批量处理一轮报回的填报表格（.xlsx / .xls / .ods，含子文件夹），按单位给出结论。
+    """批量处理一轮报回的填报表格（.xlsx / .xls / .ods，含子文件夹），或各单位已发布的年度报告（.html / .htm /
+    .pdf / .docx / .txt，用于年报质量检查），按单位给出结论。
 
-    每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的生成 Word 年度报告，有错误的生成标注了问题的
-    表格供退回修改；其他年度的表格记为“年度不符”，不是电子表格的文件记为“已忽略”。并生成汇总表、合计.json。
+    每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的填报表格生成 Word 年度报告，有错误的生成标注了问题的
+    表格供退回修改；已发布的报告只检查、不再生成 Word 报告（另查发布是否逾期、是否照抄上年文字、是否缺章节或表格）；
+    其他年度的记为“年度不符”，既不是电子表格也不是年度报告的文件（报送函、图片等）记为“已忽略”。并生成汇总表、合计.json。
     退出码：0 全部通过，1 有单位存在错误或年度不符，2 有文件无法读取。
     """
     bar = _progress_bar()

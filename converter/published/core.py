@@ -470,7 +470,55 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
             _squash(report["text"]["preamble"]) == _squash(form.default_preamble(year)):
         report["text"]["preamble"] = ""  # the standard preamble: "" means exactly this text
         rd.note("import.standard_preamble", "info", "前言是标准编制说明，按“使用标准前言”读取", "text.preamble")
-    return Loaded(report, form, rd.findings, str(path))
+    extras = {}
+    published = published_date(paras)
+    if published is not None:
+        extras["published"] = published.isoformat()
+        late = lateness(published, agency, year)
+        if late:
+            rd.note("import.published_late", "warning", late, "year", published=published.isoformat())
+    return Loaded(report, form, rd.findings, str(path), extras=extras)
+
+
+_PUBLISHED = re.compile(r"(?:发布|公开|发文|成文)?(?:时间|日期)[:：]?(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def published_date(paras: list):
+    """The date a web page says it was published (发布时间：2026-02-15, 发布日期：2026年2月15日, or the
+    page's meta date that the HTML reader puts first); None when there is none."""
+    import datetime
+
+    for _, p in paras:
+        s = _squash(p.text)
+        if len(s) > 80 or "发布" not in s:
+            continue
+        m = _PUBLISHED.search(s[s.index("发布"):])
+        if m:
+            try:
+                return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+    return None
+
+
+def is_government(agency: str) -> bool:
+    """A people's government (its report is due 3月31日), not one of its departments (1月31日)."""
+    return bool(re.search(r"政府$", agency or ""))
+
+
+def lateness(published, agency: str, year) -> str:
+    """The message when a report was published after the legal deadline (条例第五十条), else ""."""
+    import datetime
+
+    if not agency or not isinstance(year, int):
+        return ""
+    government = is_government(agency)
+    deadline = datetime.date(year + 1, 3, 31) if government else datetime.date(year + 1, 1, 31)
+    if published <= deadline:
+        return ""
+    who = "人民政府" if government else "政府部门"
+    return (f"页面发布日期为 {published.year}年{published.month}月{published.day}日，晚于{who}公布年度报告的法定期限"
+            f"（{deadline.year}年{deadline.month}月{deadline.day}日前）")
 
 
 def _clean_agency(agency: str) -> str:

@@ -138,3 +138,22 @@ def test_copied_text_without_page_numbers_and_running_headers(tmp_path):
     for key, text in REPORT["text"].items():
         assert loaded.report["text"][key] == text, key
     assert (loaded.report["agency"], loaded.report["year"]) == (REPORT["agency"], REPORT["year"])
+
+
+@pytest.mark.parametrize("head,meta,late", [
+    ("某某县人民政府2025年政府信息公开工作年度报告", "2026-03-20 10:00:00", False),  # a government: 3月31日
+    ("某某县人民政府2025年政府信息公开工作年度报告", "2026-04-02 10:00:00", True),
+    ("某某县教育局2025年政府信息公开工作年度报告", "2026/01/31", False),  # a department: 1月31日
+    ("某某县教育局2025年政府信息公开工作年度报告", "2026/02/01", True),
+])
+def test_published_late_from_the_page_meta_date(tmp_path, head, meta, late):
+    text = page([head]).replace("发布时间：2026-01-20", "来源：本站")
+    text = text.replace("<head>", f'<head><meta name="PubDate" content="{meta}">', 1) if "<head>" in text else \
+        text.replace("<title>", f'<meta name="PubDate" content="{meta}"><title>', 1)
+    loaded = imported(tmp_path, text)
+    assert loaded.extras["published"] == meta[:10].replace("/", "-")
+    found = [f for f in loaded.findings if f.code == "import.published_late"]
+    assert bool(found) == late
+    if late:
+        assert found[0].severity == "warning" and "法定期限" in found[0].message
+    assert "发布时间" not in "".join(loaded.report["text"].values())

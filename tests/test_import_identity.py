@@ -80,7 +80,7 @@ def test_no_title_agency_from_signature(tmp_path):
 
 def test_no_title_agency_from_preamble(tmp_path):
     preamble = "本报告由浦东新区生态环境局编制，内容包括总体情况、主动公开政府信息情况等六个部分。"
-    loaded = imported(tmp_path, page([], texts={"preamble": preamble}))
+    loaded = imported(tmp_path, page(["首页  政务公开  政务服务  互动交流"], texts={"preamble": preamble}))
     assert loaded.report["agency"] == "浦东新区生态环境局"
     found = {f.code: f for f in loaded.findings}["import.agency_from_preamble"]
     assert found.severity == "info"
@@ -117,7 +117,7 @@ def test_page_chrome_is_not_section_text(tmp_path):
 def test_copied_text_without_page_numbers_and_running_headers(tmp_path):
     """Text copied from a PDF: running header on every page, page numbers, chrome lines; none in any text."""
     title = f"{REPORT['agency']}{REPORT['year']}年政府信息公开工作年度报告"
-    out = ["全真版 文字版 文件下载", title]
+    out = [title, "首页 | 政务公开 | 互动交流 | 走进示范区", "全真版 文字版 文件下载"]  # chrome inside the text
     lines = [title]
     for k, para in enumerate(REPORT["text"]["preamble"].split("\n")):
         lines.append(para)

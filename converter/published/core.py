@@ -202,7 +202,10 @@ def is_furniture(text: str) -> bool:
 # Page chrome: buttons and links around a published report, a line made of nothing else is no text of it
 _CHROME_WORD = (r"全真版|文字版|简明版|图文版|原文版|PDF版|WORD版|Word版|文件下载|附件下载|下载附件|原文下载|下载文件|下载|文字解读|图片解读|"
                 r"图文解读|图解|视频解读|政策解读|相关解读|解读|打印本页|打印|关闭窗口|关闭|返回顶部|返回|分享到|分享|微信|微博|QQ空间|QQ|"
-                r"收藏|字号|字体|[大中小]|默认|播放|朗读|纠错|我要纠错|扫一扫|二维码|附件\d*|[上下]一篇|TOP|top")
+                r"收藏|字号|字体|[大中小]|默认|播放|朗读|纠错|我要纠错|扫一扫|二维码|附件\d*|[上下]一篇|TOP|top|"
+                # a site's menu bar copied with the page
+                r"首页|网站首页|政务公开|政府信息公开|信息公开|政务服务|办事服务|互动交流|公众参与|新闻中心|要闻动态|走进[\u4e00-\u9fa5]{1,4}|"
+                r"专题专栏|无障碍|长者模式|关怀版|繁体|简体|English|登录|注册|搜索|网站导航|站内搜索")
 _CHROME = re.compile(rf"(?:{_CHROME_WORD})+")
 _CHROME_SEPARATORS = re.compile(r"[|｜/／·•\-—_、,，;；:：【】\[\]()（）<>《》»›]")
 PAGE_NUMBER = re.compile(r"^[-—–－_~～\s]*(?:第\s*)?\d{1,4}\s*页?(?:\s*[/,，]\s*共?\s*\d{1,4}\s*页?)?[-—–－_~～\s]*$|"

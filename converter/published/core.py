@@ -117,7 +117,6 @@ def _squash(text: str) -> str:
                   lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
 
 
-TITLE_RE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告")
 _REPORT_WORDS = r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
 # agency first ("某局2025年度政府信息公开工作年度报告") or year first ("2025年上海市人民政府办公厅政府信息公开…")
 _TITLE_AGENCY_FIRST = re.compile(rf"^(?P<agency>.{{2,40}}?)(?P<year>20\d\d)年(?:度)?{_REPORT_WORDS}")
@@ -177,9 +176,12 @@ _PREPOSITION = re.compile(r"^(?:20\d\d年|年|本|我|全|各|将|把|对|在|�
 
 def plausible_agency(name: str, title: bool = False) -> bool:
     """A name an agency could bear, not a fragment of a sentence."""
-    if not 2 <= len(name) <= 40 or re.search(r"[，。；;：:、“”\"!！?？\s]|的|我|年|\d", name):
+    if not 2 <= len(name) <= 40 or re.search(r"[，。；;!！?？]|我", name):
         return False
-    return title or not (_FRAGMENT_START.match(name) or _FRAGMENT_INSIDE.search(name))
+    if title:  # a title's words before the year: joint reports name several agencies ("…委办公室、…政府办公室")
+        return True
+    return not (re.search(r"[：:、“”\"\s]|的|年|\d", name) or _FRAGMENT_START.match(name) or
+                _FRAGMENT_INSIDE.search(name))
 
 # Section headings by number and keywords (on the squashed text), searched in order.
 

@@ -207,7 +207,7 @@ def _parse_formats(ctx, param, value):
               help="单位名单（CSV，含“单位名称”列），用于列出未报送和重复报送的单位。")
 @option("--jobs", "-j", type=IntRange(min=1), metavar="N", help="并行进程数（默认：全部 CPU 核）。")
 @option("--prior", type=click.Path(path_type=str), metavar="上年文件夹",
-              help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word），按单位名称对应，核对跨年度数据。")
+              help="上一年度各单位报告所在的文件夹（JSON、填报表格或发布的网页/Word/PDF/文本），按单位名称对应，核对跨年度数据。")
 @option("--year", type=IntRange(2000, 2100), metavar="年度",
               help="本轮的报告年度；其他年度的表格记为“年度不符”（默认：多数表格的年度）。")
 @option("--formats", callback=_parse_formats, default="docx", show_default=True, metavar="格式",
@@ -220,10 +220,12 @@ def _parse_formats(ctx, param, value):
 @_form_option(None)
 @fail_on_input_error
 def batch(inbox, outbox, roster, jobs, prior, year, formats, sign_date, force, style, form):
-    """批量处理一轮报回的填报表格（.xlsx / .xls / .ods，含子文件夹），按单位给出结论。
+    """批量处理一轮报回的填报表格（.xlsx / .xls / .ods，含子文件夹），或各单位已发布的年度报告（.html / .htm /
+    .pdf / .docx / .txt，用于年报质量检查），按单位给出结论。
 
-    每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的生成年度报告（Word，可加网页、PDF），有错误的生成标注了问题的
-    表格供退回修改；其他年度的表格记为“年度不符”，不是电子表格的文件记为“已忽略”。并生成汇总表、合计.json。
+    每个单位以最新报送的文件为准（旧的记为“已被替代”）；没有错误的填报表格生成年度报告（Word，可加网页、PDF），有错误的生成标注了问题的
+    表格供退回修改；已发布的报告只检查、不再生成 Word 报告（另查发布是否逾期、是否照抄上年文字、是否缺章节或表格）；
+    其他年度的记为“年度不符”，既不是电子表格也不是年度报告的文件（报送函、图片等）记为“已忽略”。并生成汇总表、合计.json。
     退出码：0 全部通过，1 有单位存在错误或年度不符，2 有文件无法读取。
     """
     house, notes = load_style(style)  # a bad reference document is refused before the work

@@ -52,8 +52,9 @@ def test_pdf_imports_every_number_and_text(published_pdfs, name):
                         "import.unplaced_row", "import.placed_by_order"}, codes
     for key, text in report["text"].items():  # page numbers, running headers, the signature: not in any text
         assert squeeze(loaded.report["text"][key]) == squeeze(text), key
-    if name != "draft":  # the draft's title ends in （草稿）: the agency is then guessed from the text
-        assert (loaded.report["agency"], loaded.report["year"]) == (report["agency"], report["year"])
+    # (the draft's title ends in （草稿）: it is still the title)
+    assert (loaded.report["agency"], loaded.report["year"]) == (report["agency"], report["year"])
+    assert not codes & {"import.guessed_agency", "import.guessed_year"}, codes
 
 
 def test_fixture_has_split_table_and_page_numbers(published_pdfs):

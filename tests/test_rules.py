@@ -1,5 +1,6 @@
 """Mutation tests: one changed number fires exactly the rules that contain it, and nothing else."""
 import copy
+import re
 
 import pytest
 
@@ -31,6 +32,7 @@ def consistent_prior(report):
         value = get_path(report, target.path) - sum(t.sign * get_path(report, t.path) for t in rule.right if not t.prior)
         (prior_term,) = [t for t in rule.right if t.prior]
         set_path(prior, prior_term.path, value)
+    prior["text"] = {key: "" for key in prior["text"]}  # last year's words are not this year's
     return prior
 
 
@@ -149,3 +151,21 @@ def test_empty_overview_warns(valid):
     report = copy.deepcopy(valid)
     report["text"]["overview"] = ""
     assert [(f.code, f.severity) for f in validate(report, load_form(DEFAULT_FORM))] == [("text.overview", "warning")]
+
+
+def test_text_repeated_from_prior_fires_above_the_threshold(valid):
+    """copy.repeated_text (needs --prior): more than half of 一 and 五's sentences word for word as last year
+    (only the year changed) is a warning; new wording, or no prior, is not."""
+    prior = consistent_prior(valid)
+    prior["text"] = {**valid["text"]}
+    for key in ("overview", "problems"):
+        prior["text"][key] = valid["text"][key].replace(str(valid["year"]), str(valid["year"] - 1))
+    found = [f for f in validate(valid, FORM, prior=prior) if f.code == "copy.repeated_text"]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert found[0].context["share"] > 0.5 and "与上年报告相同" in found[0].message
+    # half the sentences rewritten: at or under the threshold
+    sentences = [s for s in re.split(r"[。；;\n]", prior["text"]["overview"] + "\n" + prior["text"]["problems"]) if s]
+    rewritten = copy.deepcopy(prior)
+    rewritten["text"]["overview"] = "。".join(f"今年第{n}项工作另有表述" for n in range(len(sentences)))
+    assert not [f for f in validate(valid, FORM, prior=rewritten) if f.code == "copy.repeated_text"]
+    assert not [f for f in validate(valid, FORM, prior=None) if f.code == "copy.repeated_text"]

@@ -24,6 +24,7 @@ KINDS: dict[str, Evaluator] = {
     "all_blank": rules.all_blank,
     "quoted_figure": narrative.check_quoted_figure,
     "identical_to_prior": narrative.check_identical_to_prior,
+    "text_repeated_from_prior": narrative.check_text_repeated_from_prior,
 }
 
 

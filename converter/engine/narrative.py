@@ -91,3 +91,32 @@ def check_identical_to_prior(form: Form, rule: Rule, report: dict, prior: dict |
             Location(path=table.numbers[0].key.split(".")[0], table=table.name),
             {"rule": rule.id, "title": rule.title, "table": table.id, "cells": len(keys), "nonzero": nonzero}))
     return out
+
+
+def _comparable(sentence: str) -> str:
+    """A sentence as compared across years: no spaces, no punctuation, the years masked (2024年 → Y年)."""
+    s = re.sub(r"[\s\u3000，,、：:“”\"‘’'（）()《》]", "", sentence)
+    return re.sub(r"20\d\d(?=年)", "Y", s)
+
+
+def check_text_repeated_from_prior(form: Form, rule: Rule, report: dict, prior: dict | None) -> list[Finding]:
+    """The share of this year's sentences (in the rule's texts) found word for word in last year's report."""
+    if not isinstance(prior, dict):
+        return []
+    keys = rule.params.get("texts") or list(form.text)
+    min_chars = rule.params.get("min_chars", 8)
+    before = {_comparable(s) for k in keys for s in _sentences(get_path(prior, k) or "")}
+    this = [c for k in keys for c in (_comparable(s) for s in _sentences(get_path(report, k) or ""))
+            if len(c) >= min_chars]
+    if len(this) < 2:
+        return []
+    same = sum(1 for c in this if c in before)
+    share = same / len(this)
+    if share <= rule.params.get("threshold", 0.5):
+        return []
+    names = "、".join(form.text[k].label for k in keys if k in form.text)
+    return [Finding(
+        rule.code, rule.severity,
+        f"{names}的 {len(this)} 句中有 {same} 句（{share:.0%}）与上年报告相同，请确认不是照抄上年的文字",
+        location_of(form, keys[0]),
+        {"rule": rule.id, "title": rule.title, "sentences": len(this), "repeated": same, "share": round(share, 3)})]

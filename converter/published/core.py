@@ -117,7 +117,71 @@ def _squash(text: str) -> str:
                   lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
 
 
-TITLE_RE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>20\d\d)年(?:度)?(?:政府)?信息公开(?:工作)?年度?报告")
+_REPORT_WORDS = r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+# agency first ("某局2025年度政府信息公开工作年度报告") or year first ("2025年上海市人民政府办公厅政府信息公开…")
+_TITLE_AGENCY_FIRST = re.compile(rf"^(?P<agency>.{{2,40}}?)(?P<year>20\d\d)年(?:度)?{_REPORT_WORDS}")
+_TITLE_YEAR_FIRST = re.compile(rf"^(?P<year>20\d\d)年(?:度)?(?P<agency>.{{0,40}}){_REPORT_WORDS}")
+_TITLE_LABEL = re.compile(r"^(?:文章|信息|文件)?(?:标题|题目|名称)[:：]")
+# what may follow 报告 in a title: a draft mark (our Word writer's （草稿）), （全文）, punctuation
+_TITLE_TAIL = re.compile(r"^(?:[(（][^()（）]{1,10}[)）])?[。.!！]?$")
+_PLACE_END = "省市县区州旗盟镇乡村"
+
+
+def _title_match(s: str) -> tuple[str, int] | None:
+    """(agency, year) when the squashed text `s` is a whole report title ("" agency: the year only)."""
+    s = _TITLE_LABEL.sub("", s)
+    for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
+        m = pattern.match(s)
+        if m and _TITLE_TAIL.match(s[m.end():]):
+            agency = _clean_agency(m.group("agency"))
+            if pattern is _TITLE_YEAR_FIRST and agency.endswith("政府") and \
+                    (len(agency) == 2 or (not agency.endswith("人民政府") and agency[-3] not in _PLACE_END)):
+                agency = agency[:-2]  # "…办公厅政府信息公开": 政府 belongs to 政府信息公开
+            if agency and not plausible_agency(agency, title=True):
+                continue
+            return agency, int(m.group("year"))
+    return None
+
+
+def is_title(text: str) -> bool:
+    s = _squash(text)
+    return len(s) <= 90 and _title_match(s) is not None
+
+
+def find_title(paras: list, first_head: int) -> tuple[int | None, str, int | None]:
+    """(block index, agency, year) of the last report title before the first section heading: on one line
+    or over two ("某局" / "2025年政府…报告", "某局2025年" / "政府…报告（草稿）", "2025年某局" / "政府…报告")."""
+    found: tuple[int | None, str, int | None] = (None, "", None)
+    previous = None
+    for i, p in paras:
+        if i >= first_head:
+            break
+        s = _squash(p.text)
+        m = _title_match(s) if len(s) <= 90 else None
+        if (m is None or not m[0]) and previous is not None and 2 <= len(_squash(previous.text)) <= 40 and \
+                not is_furniture(previous.text):
+            joined = _TITLE_LABEL.sub("", _squash(previous.text)) + s
+            m = (_title_match(joined) if len(joined) <= 90 else None) or m
+        if m is not None:
+            found = (i, m[0], m[1])
+        previous = p
+    return found
+
+
+# a sentence's words before a name ("按照区委", "结合我局", "由江苏省公安厅"): never an agency's name
+_FRAGMENT_START = re.compile(r"^(?:按照|结合|及时|根据|依据|依照|现将|对于|关于|通过|围绕|坚持|落实|贯彻|加强|推进|做好|配合|协助|会同|"
+                             r"联合|牵头|督促|指导|组织|认真|积极|全面|进一步|经过|报送|提交|转送|转交|告知|建议|向|由)")
+_FRAGMENT_INSIDE = re.compile(r"(?<!自)由|按照|结合|及时|根据|依据|依照|围绕|会同|配合|协助|有关|申请|办理|转交|转送")
+_PREPOSITION = re.compile(r"^(?:20\d\d年|年|本|我|全|各|将|把|对|在|为|经|从|以|与|和|及|被|请|会同)")
+
+def plausible_agency(name: str, title: bool = False) -> bool:
+    """A name an agency could bear, not a fragment of a sentence."""
+    if not 2 <= len(name) <= 40 or re.search(r"[，。；;!！?？]|我", name):
+        return False
+    if title:  # a title's words before the year: joint reports name several agencies ("…委办公室、…政府办公室")
+        return True
+    return not (re.search(r"[：:、“”\"\s]|的|年|\d", name) or _FRAGMENT_START.match(name) or
+                _FRAGMENT_INSIDE.search(name))
 
 # Section headings by number and keywords (on the squashed text), searched in order.
 
@@ -135,6 +199,33 @@ _FURNITURE = re.compile(
 def is_furniture(text: str) -> bool:
     s = _squash(text)
     return len(s) <= 60 and bool(_FURNITURE.search(s))
+
+
+# Page chrome: buttons and links around a published report, a line made of nothing else is no text of it
+_CHROME_WORD = (r"全真版|文字版|简明版|图文版|原文版|PDF版|WORD版|Word版|文件下载|附件下载|下载附件|原文下载|下载文件|下载|文字解读|图片解读|"
+                r"图文解读|图解|视频解读|政策解读|相关解读|解读|打印本页|打印|关闭窗口|关闭|返回顶部|返回|分享到|分享|微信|微博|QQ空间|QQ|"
+                r"收藏|字号|字体|[大中小]|默认|播放|朗读|纠错|我要纠错|扫一扫|二维码|附件\d*|[上下]一篇|TOP|top|"
+                # a site's menu bar copied with the page
+                r"首页|网站首页|政务公开|政府信息公开|信息公开|政务服务|办事服务|互动交流|公众参与|新闻中心|要闻动态|走进[\u4e00-\u9fa5]{1,4}|"
+                r"专题专栏|无障碍|长者模式|关怀版|繁体|简体|English|登录|注册|搜索|网站导航|站内搜索")
+_CHROME = re.compile(rf"(?:{_CHROME_WORD})+")
+_CHROME_SEPARATORS = re.compile(r"[|｜/／·•\-—_、,，;；:：【】\[\]()（）<>《》»›]")
+PAGE_NUMBER = re.compile(r"^[-—–－_~～\s]*(?:第\s*)?\d{1,4}\s*页?(?:\s*[/,，]\s*共?\s*\d{1,4}\s*页?)?[-—–－_~～\s]*$|"
+                         r"^[-—–－_~～\s]*第\s*\d{1,4}\s*页\s*[,，]?\s*共\s*\d{1,4}\s*页[-—–－_~～\s]*$")
+
+
+def is_chrome(text: str) -> bool:
+    """A menu or share bar, download/解读 links, a breadcrumb trail or a page number: not report text."""
+    raw = strip_text(text)
+    if PAGE_NUMBER.match(raw):
+        return True
+    s = _squash(raw)
+    if len(s) > 60:
+        return False
+    if len(re.findall(r"[>»›]", s)) >= 2:  # 首页 > 政务公开 > 年度报告
+        return True
+    bare = _CHROME_SEPARATORS.sub("", s)
+    return bool(bare) and _CHROME.fullmatch(bare) is not None
 
 
 _DATE_RE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九○O]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
@@ -301,28 +392,15 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
     first_head = min(heads.values()) if heads else len(blocks)
 
     # title: the last title-like paragraph before the first section heading
-    title_idx, agency, year = None, "", None
-    previous = None
-    for i, p in paras:
-        if i >= first_head:
-            break
-        m = TITLE_RE.match(_squash(p.text))
-        if m and len(_squash(p.text)) <= 80:
-            title_idx, agency, year = i, m.group("agency"), int(m.group("year"))
-        elif previous is not None and 2 <= len(_squash(previous.text)) <= 40 and not is_furniture(previous.text):
-            # the title wrapped over two lines ("某局" / "2025年政府…报告", or "某局2025年" / "政府…报告")
-            joined = _squash(previous.text) + _squash(p.text)
-            m = TITLE_RE.match(joined)
-            if m and m.end() == len(joined) and _squash(p.text).endswith("报告"):
-                title_idx, agency, year = i, m.group("agency"), int(m.group("year"))
-        previous = p
-    if title_idx is not None:
-        agency = _clean_agency(agency)
+    title_idx, agency, year = find_title(paras, first_head)
+    signed = signature(paras)
 
     report = form.empty_report("", None)
+    headers_running = running_headers(paras)
     # texts
     preamble = [p.text for i, p in paras if (title_idx is None or i > title_idx) and i < first_head
-                and not is_furniture(p.text) and not TITLE_RE.match(_squash(p.text))]
+                and not is_furniture(p.text) and not is_title(p.text) and not is_chrome(p.text)
+                and not _squash(p.text) in headers_running]
     if title_idx is None:  # no title: menus and page furniture before the report are short lines
         preamble = [t for t in preamble if len(_squash(t)) >= 20]
     preamble = [strip_text(t) for t in preamble]
@@ -345,7 +423,7 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
                 if section is form.sections[-1] and lines:
                     break
                 continue
-            if not b.text.strip():
+            if not b.text.strip() or is_chrome(b.text) or is_title(b.text) or _squash(b.text) in headers_running:
                 continue
             if is_furniture(b.text):
                 if section is form.sections[-1]:
@@ -354,6 +432,7 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
             lines.append(strip_text(b.text))
         if section is form.sections[-1]:
             lines = _drop_signature(lines, agency)
+            lines = _drop_signature(lines, signed)
         set_path(report, section.text, "\n".join(lines))
 
     # tables
@@ -387,18 +466,79 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
 
     # agency and year when there is no title
     if title_idx is None:
-        agency, year = _guess_identity(rd, report, blocks, source_title, path)
+        agency, year = _guess_identity(rd, report, blocks, source_title, path, signed)
+    elif agency == "":  # a title with the year only ("2025年政府信息公开工作年度报告")
+        agency = _agency_elsewhere(rd, report, signed, "标题中没有单位名称")
     report["agency"] = agency
     report["year"] = year
     if year is not None and "text.preamble" in form.text and \
             _squash(report["text"]["preamble"]) == _squash(form.default_preamble(year)):
         report["text"]["preamble"] = ""  # the standard preamble: "" means exactly this text
         rd.note("import.standard_preamble", "info", "前言是标准编制说明，按“使用标准前言”读取", "text.preamble")
-    return Loaded(report, form, rd.findings, str(path))
+    extras = {}
+    published = published_date(paras)
+    if published is not None:
+        extras["published"] = published.isoformat()
+        late = lateness(published, agency, year)
+        if late:
+            rd.note("import.published_late", "warning", late, "year", published=published.isoformat())
+    return Loaded(report, form, rd.findings, str(path), extras=extras)
+
+
+_PUBLISHED = re.compile(r"(?:发布|公开|发文|成文)?(?:时间|日期)[:：]?(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def published_date(paras: list):
+    """The date a web page says it was published (发布时间：2026-02-15, 发布日期：2026年2月15日, or the
+    page's meta date that the HTML reader puts first); None when there is none."""
+    import datetime
+
+    for _, p in paras:
+        s = _squash(p.text)
+        if len(s) > 80 or "发布" not in s:
+            continue
+        m = _PUBLISHED.search(s[s.index("发布"):])
+        if m:
+            try:
+                return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+    return None
+
+
+def is_government(agency: str) -> bool:
+    """A people's government (its report is due 3月31日), not one of its departments (1月31日)."""
+    return bool(re.search(r"政府$", agency or ""))
+
+
+def lateness(published, agency: str, year) -> str:
+    """The message when a report was published after the legal deadline (条例第五十条), else ""."""
+    import datetime
+
+    if not agency or not isinstance(year, int):
+        return ""
+    government = is_government(agency)
+    deadline = datetime.date(year + 1, 3, 31) if government else datetime.date(year + 1, 1, 31)
+    if published <= deadline:
+        return ""
+    who = "人民政府" if government else "政府部门"
+    return (f"页面发布日期为 {published.year}年{published.month}月{published.day}日，晚于{who}公布年度报告的法定期限"
+            f"（{deadline.year}年{deadline.month}月{deadline.day}日前）")
 
 
 def _clean_agency(agency: str) -> str:
+    agency = _TITLE_LABEL.sub("", agency)
     return re.sub(r"^(?:关于|附件\d*[:：]?)", "", agency).strip()
+
+
+def running_headers(paras: list) -> set[str]:
+    """Short lines repeated on page after page (a PDF's running header copied with its text)."""
+    counts: dict[str, int] = {}
+    for _, p in paras:
+        s = _squash(p.text)
+        if 4 <= len(s) <= 40 and "|" not in s and not re.search(r"\d{2}", s):
+            counts[s] = counts.get(s, 0) + 1
+    return {s for s, n in counts.items() if n >= 3}
 
 
 def _drop_signature(lines: list[str], agency: str) -> list[str]:
@@ -439,13 +579,82 @@ _AGENCY_RE = re.compile(
     r"(?:人民政府办公室|人民政府办公厅|人民政府|委员会|办公室|办公厅|管理局|局|厅|委|院|中心|署|街道办事处))", re.M)
 
 
-def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path) -> tuple[str, int | None]:
+_AGENCY_END = re.compile(r"(?:人民政府|政府|委员会|办公室|办公厅|管理局|局|厅|委|院|中心|署|街道办事处|办事处|管委会|"
+                         r"指挥部|公司|所|站|队|处|馆|会|部|行|社|台|校|学院|大学)$")
+
+
+def signature(paras: list) -> str:
+    """The agency named in the signature (落款) at the end: its name on a line before the date, or both on
+    one line; "" when there is none."""
+    tail = [strip_text(p.text) for _, p in paras][-12:]
+    while tail and (is_furniture(tail[-1]) or is_chrome(tail[-1])):
+        tail.pop()
+    if not tail:
+        return ""
+    last = _squash(tail[-1])
+    m = re.match(r"^(.{2,40}?)((?:\d{4}|[〇零一二三四五六七八九○O]{4})年.*日)$", last)
+    if m and _DATE_RE.match(m.group(2)) and plausible_agency(m.group(1)) and _AGENCY_END.search(m.group(1)):
+        return m.group(1)
+    if _DATE_RE.match(last) and len(tail) >= 2:
+        name = _squash(tail[-2])
+        if plausible_agency(name) and _AGENCY_END.search(name) and len(name) <= 30:
+            return name
+    return ""
+
+
+def _compiled_by(report: dict) -> str:
+    """"本报告由某局（负责）编制" in the preamble."""
+    m = re.search(r"本(?:年度)?报告由([\u4e00-\u9fa5（）()]{2,40}?)(?:负责|牵头|组织|统一)?(?:编制|编写|起草|汇总|制作)",
+                  _squash(report["text"].get("preamble") or ""))
+    name = m.group(1) if m else ""
+    return name if plausible_agency(name) and _AGENCY_END.search(name) else ""
+
+
+def _agency_elsewhere(rd: _Reader, report: dict, signed: str, why: str) -> str:
+    """The agency when the title does not name it: the signature, the preamble's "本报告由…编制", else the
+    name the texts mention most (never a fragment of a sentence); a guess is a finding."""
+    if signed:
+        rd.note("import.agency_from_signature", "info", f"{why}，按落款读取单位“{signed}”", "agency", guess=signed)
+        return signed
+    compiled = _compiled_by(report)
+    if compiled:
+        rd.note("import.agency_from_preamble", "info", f"{why}，按前言“本报告由…编制”读取单位“{compiled}”", "agency",
+                guess=compiled)
+        return compiled
+    text = "\n".join(str(v) for v in report["text"].values() if v)
+    counts: dict[str, int] = {}
+    for m in _AGENCY_RE.finditer(text):
+        name = m.group(1)
+        while _PREPOSITION.match(name):
+            name = _PREPOSITION.sub("", name, count=1)
+        if len(name) >= 3 and plausible_agency(name):
+            counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        rd.note("import.no_agency", "warning", f"{why}，无法确定单位名称", "agency")
+        return ""
+
+    def rank(name):
+        return (counts[name], bool(re.search(r"[省市县区州旗]", name)), len(name))
+    agency = max(counts, key=rank)
+    rd.note("import.guessed_agency", "warning", f"{why}，按正文推断单位为“{agency}”，请核对", "agency", guess=agency)
+    return agency
+
+
+def _title_prefix(text: str) -> tuple[str, int] | None:
+    """A title at the start of a page title or file name ("…年度报告_某某网")."""
+    s = _TITLE_LABEL.sub("", _squash(text or ""))
+    m = re.search(r"报告(?:[(（][^()（）]{1,10}[)）])?", s)
+    return _title_match(s[:m.end()]) if m else None
+
+
+def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path, signed: str = "") \
+        -> tuple[str, int | None]:
     from pathlib import Path
 
     for where, text in (("网页标题", source_title), ("文件名", Path(str(path)).stem if path else "")):
-        m = TITLE_RE.match(_squash(text or ""))
-        if m:
-            agency, year = _clean_agency(m.group("agency")), int(m.group("year"))
+        m = _title_prefix(text)
+        if m and m[0]:
+            agency, year = m
             rd.note("import.identity_from_" + ("page_title" if where == "网页标题" else "filename"), "info",
                     f"正文中没有标题，按{where}读取单位“{agency}”、年度 {year}")
             return agency, year
@@ -458,22 +667,7 @@ def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path) 
         rd.note("import.guessed_year", "warning", f"没有找到报告标题，按正文推断年度为 {year}，请核对", "year", guess=year)
     else:
         rd.note("import.no_year", "warning", "没有找到报告标题，无法确定年度", "year")
-    counts: dict[str, int] = {}
-    for m in _AGENCY_RE.finditer(text):
-        name = m.group(1)
-        name = re.sub(r"^(?:20\d\d年|年|本|我|全|各)", "", name)
-        if len(name) >= 3:
-            counts[name] = counts.get(name, 0) + 1
-    agency = ""
-    if counts:
-        def rank(name):
-            return (counts[name], bool(re.search(r"[省市县区州旗]", name)), len(name))
-        agency = max(counts, key=rank)
-        rd.note("import.guessed_agency", "warning", f"没有找到报告标题，按正文推断单位为“{agency}”，请核对", "agency",
-                guess=agency)
-    else:
-        rd.note("import.no_agency", "warning", "没有找到报告标题，无法确定单位名称", "agency")
-    return agency, year
+    return _agency_elsewhere(rd, report, signed, "没有找到报告标题"), year
 
 
 def flatten_text_grids(blocks: list, specs: list, form: Form) -> list:

@@ -70,6 +70,21 @@ def table_grid(table):
     return unroll(rows)
 
 
+_META_DATE = re.compile(r"^(?:pubdate|publishdate|publish_date|publishtime|firstpublishedtime|articlepubdate|"
+                        r"article:published_time|og:release_date|dc\.date|dcterms\.issued|releasedate)$", re.I)
+
+
+def meta_date(root) -> str:
+    """The publication date in the page's <meta> tags (as sites' CMS write it), "" when none."""
+    for meta in root.iter("meta"):
+        name = meta.get("name") or meta.get("property") or meta.get("itemprop") or ""
+        if _META_DATE.match(name.strip()):
+            m = re.search(r"(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})", meta.get("content") or "")
+            if m:
+                return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return ""
+
+
 def html_blocks(text: str) -> tuple[list, str]:
     import lxml.html
 
@@ -115,6 +130,9 @@ def html_blocks(text: str) -> tuple[list, str]:
         if block:
             flush()
 
+    published = meta_date(root)
+    if published:  # as a page shows it, so the importer finds the page's date where it finds 发布时间：
+        blocks.append(Para(f"发布时间：{published}"))
     body = root.find("body")
     walk(body if body is not None else root)
     flush()

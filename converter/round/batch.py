@@ -55,6 +55,10 @@ CACHE = Path(".converter") / "work"  # per-content work of every workbook, reuse
 WORKER_MEMORY_LIMIT = 3 * 1024**3  # a zip or XML bomb gets MemoryError in its worker, not the machine
 # what an agency may send as its workbook; everything else in the inbox is 已忽略 (listed, not an error)
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".et", ".ett", ".xlsm", ".xlsb", ".xltx")
+# reports as agencies published them (年报质量检查): read and checked like workbooks, no Word report made
+PUBLISHED_SUFFIXES = (".html", ".htm", ".pdf", ".docx", ".txt")
+NOT_A_REPORT = ("import.not_report", "import.no_tables", "import.empty")  # a cover letter, a note: 已忽略
+_REPORT_NAME = re.compile(r"报告|年报|信息公开")
 MAX_HASH_BYTES = 256 * 1024 * 1024  # larger files are refused by the reader anyway
 NAME_LIMIT = 60  # characters of an agency name in an output file name
 FORMATS = ("docx", "html", "pdf")  # --formats: the report as Word, web page, PDF (LibreOffice)
@@ -75,12 +79,12 @@ def _walk(inbox: Path, outbox: Path | None):
 
 def discover(inbox: Path, outbox: Path | None = None) -> list[Path]:
     """Every workbook-like file under inbox (any case), without Office lock files, hidden files or our outbox."""
-    return [p for p in _walk(inbox, outbox) if p.suffix.lower() in WORKBOOK_SUFFIXES]
+    return [p for p in _walk(inbox, outbox) if p.suffix.lower() in WORKBOOK_SUFFIXES + PUBLISHED_SUFFIXES]
 
 
 def ignored(inbox: Path, outbox: Path | None = None) -> list[Path]:
-    """Files that are not spreadsheets (a cover letter, a PDF, images): listed as 已忽略."""
-    return [p for p in _walk(inbox, outbox) if p.suffix.lower() not in WORKBOOK_SUFFIXES]
+    """Files that are neither spreadsheets nor published reports (images, archives…): listed as 已忽略."""
+    return [p for p in _walk(inbox, outbox) if p.suffix.lower() not in WORKBOOK_SUFFIXES + PUBLISHED_SUFFIXES]
 
 
 def sha256_of(path: Path) -> str:
@@ -163,8 +167,11 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
     """Read, validate, then write into the work cache the report JSON and the Word report (no errors)
     or the annotated copy (errors); the record last, so a cache entry with a record is complete."""
     rel = path.relative_to(opts.inbox)
+    published = path.suffix.lower() in PUBLISHED_SUFFIXES
     item: dict = {"file": rel.as_posix(), "agency": None, "year": None, "work": {}, "findings": [],
                   "totals": {}, "error": None, "sha256": sha}
+    if published:
+        item["published"] = True
     try:
         loaded = load_report(path, opts.form)  # first: it refuses FIFOs, devices and broken links before anything opens them
         if sha is None:
@@ -186,23 +193,32 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
             (work / WORK_FILES[stale]).unlink(missing_ok=True)
         write_text(work / WORK_FILES["json"], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         item["work"]["json"] = WORK_FILES["json"]
+        if loaded.extras.get("published"):
+            item["published_on"] = loaded.extras["published"]
         if counts["error"]:
             item["status"] = FAILED
-            _annotate(loaded, findings, work / WORK_FILES["annotated"])
-            item["work"]["annotated"] = WORK_FILES["annotated"]
+            if not published:  # a published report has no cells to annotate
+                _annotate(loaded, findings, work / WORK_FILES["annotated"])
+                item["work"]["annotated"] = WORK_FILES["annotated"]
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
-            _write_report(report, form, work / WORK_FILES["report"], opts.sign_date, opts.style)
-            item["work"]["report"] = WORK_FILES["report"]
-            if "html" in opts.formats:
-                write_page(report, form, work / WORK_FILES["html"], sign_date=opts.sign_date, style=opts.style)
-                item["work"]["html"] = WORK_FILES["html"]
-            item["sign_date"] = opts.sign
+            if not published:  # a published report is already published: no report made of it
+                _write_report(report, form, work / WORK_FILES["report"], opts.sign_date, opts.style)
+                item["work"]["report"] = WORK_FILES["report"]
+                if "html" in opts.formats:
+                    write_page(report, form, work / WORK_FILES["html"], sign_date=opts.sign_date, style=opts.style)
+                    item["work"]["html"] = WORK_FILES["html"]
+                item["sign_date"] = opts.sign
         item["version"], item["style"] = __version__, (opts.style or default_style()).key
         write_text(work / "record.json", json.dumps({k: v for k, v in item.items() if k != "file"},
                                                     ensure_ascii=False, default=str) + "\n")
     except InputError as e:
-        item.update(status=UNREADABLE, error=_error(e))
+        if published and e.code in NOT_A_REPORT:  # a cover letter or a note beside the reports
+            item.update(status=IGNORED, ignored_reason="不是年度报告")
+        elif published and not _REPORT_NAME.search(path.stem):  # a damaged cover letter, a scanned 盖章页
+            item.update(status=IGNORED, ignored_reason="无法读取，文件名也不像年度报告", error=_error(e))
+        else:
+            item.update(status=UNREADABLE, error=_error(e))
     except MemoryError:
         item.update(status=UNREADABLE, error=_error(refuse("input.too_much_memory", path,
                                                            limit=size_text(WORKER_MEMORY_LIMIT))))
@@ -374,7 +390,7 @@ class BatchResult:
                 same = "（内容相同）" if item.get("same_content") else ""
                 groups[SUPERSEDED].append(f"已被替代  {item['file']} → {item['replaced_by']}{same}")
             elif status == IGNORED:
-                groups[IGNORED].append(f"已忽略    {item['file']}（不是电子表格）")
+                groups[IGNORED].append(f"已忽略    {item['file']}（{item.get('ignored_reason') or '不是电子表格'}）")
             elif status == WARNED:
                 n = (item.get("counts") or {}).get("warning", 0)
                 groups[WARNED].append(f"有警告    {item.get('agency') or ''}：{item['file']}（{n} 项警告，见汇总表）")
@@ -584,9 +600,9 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
         elif item.get("agency"):
             groups.setdefault(agency_key(item["agency"]), []).append(item)
 
-    def newest(item):
+    def newest(item):  # a workbook before a published copy of the same report, then the newest
         mtime = item.get("mtime") or 0
-        return (_epoch(item.get("saved")) or mtime, mtime, item["file"])
+        return (not item.get("published"), _epoch(item.get("saved")) or mtime, mtime, item["file"])
 
     current: dict[str, dict] = {}
     for key, group in groups.items():

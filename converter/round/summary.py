@@ -246,7 +246,7 @@ def _explain(item: dict) -> str:
     if item["status"] == WRONG_YEAR:
         return f"年度为 {item.get('year')}，不是本轮年度，未计入合计"
     if item["status"] == IGNORED:
-        return "不是电子表格，未处理"
+        return f"{item.get('ignored_reason') or '不是电子表格'}，未处理"
     if item.get("error"):
         return item["error"]["message"]
     errors = [x["message"] for x in item.get("findings", []) if x["severity"] == "error"]

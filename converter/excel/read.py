@@ -80,29 +80,44 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
 
 def _read_calamine(data: bytes, path: Path, kind: str, zf, year, form) -> Loaded:
     """.xls / .ods through calamine: cells as their cached values (formulas are recognised by value,
-    see _Reader.read), cells placed by the defined names an .ods keeps, else by the labels."""
-    book = CalamineBook(data, path, kind, zf)
+    see _Reader.read), cells placed by the defined names an .ods keeps, else by the labels. calamine
+    (a native library) reads in the same guarded child as the openpyxl fallback."""
+    try:
+        book = ValuesBook(*_guarded(lambda: _calamine_snapshot(data, path, kind, zf), path))
+    finally:
+        if zf is not None:
+            zf.close()
     try:
         return _Reader(book, path, form).read(year)
     except InputError:
         raise
     except Exception as e:
         raise refuse("input.unreadable_workbook", path, detail=type(e).__name__) from None
+
+
+def _calamine_snapshot(data: bytes, path: Path, kind: str, zf):
+    """(sheetnames, defined names, {sheet: grid}) of an .xls / .ods, every sheet read (cells counted)."""
+    book = CalamineBook(data, path, kind, zf)
+    try:
+        return book.sheetnames, book.names, {sheet: book.grid(sheet) for sheet in book.sheetnames}
     finally:
         book.close()
 
 
 def _openpyxl_snapshot(data: bytes, path: Path, first_error: Exception | None = None):
-    """(sheetnames, defined names, {sheet: grid}) through openpyxl, bounded to FALLBACK_AREA.
+    """(sheetnames, defined names, {sheet: grid}) through openpyxl, bounded to FALLBACK_AREA, guarded."""
+    return _guarded(lambda: _snapshot_in_process(data, path, first_error), path)
 
-    openpyxl can still run away on a hostile part (styles with a million entries, …): on POSIX it
-    runs in a forked child with RLIMIT_AS = FALLBACK_MEMORY and a FALLBACK_SECONDS timeout, so the
-    command survives and says what happened.
-    """
+
+def _guarded(work, path: Path):
+    """work() — a third-party reader that can still run away on a hostile file (openpyxl on styles with a
+    million entries, calamine on a crafted .xls) — on POSIX in a forked child with RLIMIT_AS =
+    FALLBACK_MEMORY and a FALLBACK_SECONDS timeout, so the command survives and says what happened.
+    Its result must pickle."""
     import os
 
     if not hasattr(os, "fork"):
-        return _snapshot_in_process(data, path, first_error)
+        return work()
     import pickle
     import select
     import signal
@@ -124,7 +139,7 @@ def _openpyxl_snapshot(data: bytes, path: Path, first_error: Exception | None = 
             except (ImportError, ValueError, OSError):
                 pass
             try:
-                result = ("ok", _snapshot_in_process(data, path, first_error))
+                result = ("ok", work())
             except InputError as e:
                 result = ("refused", (e.code, e.message))
             except MemoryError:
@@ -422,6 +437,12 @@ class OpenpyxlBook:
 
     def close(self):
         pass
+
+
+class ValuesBook(OpenpyxlBook):
+    """A snapshot of an .xls / .ods read through calamine: formula cells come as their values."""
+
+    formulas_known = False
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

@@ -26,7 +26,7 @@ from converter.excel.layout import check_rules, layout
 from converter.excel.template import write_template
 from converter.form.definition import DEFAULT_FORM, get_path, load_form
 
-RANDOM_CASES = 8
+RANDOM_CASES = 10
 LABEL = "其中：网上申请"
 
 
@@ -53,17 +53,22 @@ def _random_case(k: int, form) -> dict:
     if rng.random() < 0.4:  # a total typed over its formula (right, or wrong)
         key = rng.choice(sorted(form.derived))
         typed[key] = rng.choice([0, 5, 17, 120])
-    inserts, sets = [], []
-    for sheet in rng.sample(["表三", "表三", "表二", "表四"], rng.randint(0, 2)):
-        if any(s == sheet for s, _, _ in inserts):
-            continue
+    case = {"insert": []}
+    added = []  # (sheet, row) of every inserted row, in the coordinates after all insertions
+    for sheet in rng.sample(["表三", "表三", "表三", "表二", "表四"], rng.randint(0, 3)):
         rows, cols = _table_rows(form, sheet)
-        at = rng.randint(rows[0] + 1, rows[-1] + 1)  # inside the table, or right below its last row
-        inserts.append((sheet, at, 1))
+        before = rng.randint(rows[0] + 1, rows[-1] + 1)  # inside the table, or right below its last row
+        at, count = _shifted(case, sheet, before), rng.choice([1, 1, 2])
+        added = [(s, r + count if s == sheet and r >= at else r, c) for s, r, c in added]
+        added += [(sheet, at + i, cols) for i in range(count)]
+        case["insert"].append((sheet, at, count))
+    sets = []
+    for sheet, row, cols in added:
         if cols[0] > 1:
-            sets.append((sheet, at, cols[0] - 1, LABEL))
-        for col in rng.sample(cols, rng.randint(1, min(3, len(cols)))):
-            sets.append((sheet, at, col, rng.randint(1, 20)))
+            sets.append((sheet, row, cols[0] - 1, LABEL))
+        for col in rng.sample(cols, rng.randint(0, min(3, len(cols)))):
+            sets.append((sheet, row, col, rng.randint(1, 20)))
+    inserts = case["insert"]
     return {"values": values, "typed": typed, "insert": inserts, "set": sets, "report": report}
 
 

@@ -861,7 +861,8 @@ class _Reader:
             sheet, rows = placed[0].sheet, {p.row for p in placed}
             cols = sorted({p.col for p in placed})
             g = self.grid(sheet)
-            candidates = [r for r in range(min(rows) + 1, max(rows)) if r not in rows]
+            wanted = set(cols)
+            candidates = sorted({r for (r, c) in g if min(rows) < r < max(rows) and r not in rows and c in wanted})
             below = max(rows) + 1
             while below - max(rows) <= 50 and not self._check_row(g, below) and self._row_numbers(g, below, cols)[0]:
                 candidates.append(below)

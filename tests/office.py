@@ -53,6 +53,16 @@ def convert_many(srcs: list[Path], to: str, outdir: Path, timeout: int = 600) ->
     return outs
 
 
+def uno_python() -> str:
+    """A Python with LibreOffice's UNO bridge (python3-uno), to drive the office suite as a user would."""
+    for exe in ("/usr/bin/python3", shutil.which("python3")):
+        if exe and subprocess.run([exe, "-c", "import uno"], capture_output=True).returncode == 0:
+            return exe
+    if os.environ.get("CI"):
+        pytest.fail("python3-uno is missing in CI: .ci/run must install it")
+    pytest.skip("LibreOffice's Python-UNO bridge (python3-uno) is not installed")
+
+
 def pdf_text(pdf: Path, layout: bool = True) -> str:
     exe = shutil.which("pdftotext")
     if not exe:

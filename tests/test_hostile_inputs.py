@@ -375,3 +375,41 @@ def test_batch_into_a_full_disk_stops_with_one_line_and_reads_nothing(tmp_path, 
     r, _ = _invoke(["batch", str(inbox), "-o", str(tmp_path / "输出")])
     assert r.exit_code == 2 and "（output.disk_full）" in r.stderr and r.stderr.count("\n") == 1, r.output
     assert list((tmp_path / "输出").iterdir()) == []
+
+
+def _minimal_ods() -> bytes:
+    """Bytes the sniffing takes for an .ods (what is inside never gets read here)."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    return buf.getvalue()
+
+
+def test_calamine_read_runs_in_the_same_guarded_child(tmp_path, monkeypatch):
+    """.xls / .ods go through calamine (native code) under the fallback's timeout and memory limit
+    (one code path for both kinds: _read_calamine)."""
+    from converter.excel import read as xlsx_read
+
+    path = tmp_path / "报表.ods"
+    path.write_bytes(_minimal_ods())
+    monkeypatch.setattr(xlsx_read, "FALLBACK_SECONDS", 1)
+    monkeypatch.setattr(xlsx_read, "_calamine_snapshot", lambda *a: time.sleep(30))
+    started = time.perf_counter()
+    with pytest.raises(InputError) as e:
+        read_workbook(path)
+    assert e.value.code == "input.too_slow" and time.perf_counter() - started < 5
+
+    def greedy(*a):
+        hoard = []
+        while True:
+            hoard.append(bytearray(256 * 1024 * 1024))
+
+    monkeypatch.setattr(xlsx_read, "FALLBACK_SECONDS", 60)
+    monkeypatch.setattr(xlsx_read, "FALLBACK_MEMORY", 512 * 1024 * 1024)
+    monkeypatch.setattr(xlsx_read, "_calamine_snapshot", greedy)
+    with pytest.raises(InputError) as e:
+        read_workbook(path)
+    assert e.value.code == "input.too_much_memory"

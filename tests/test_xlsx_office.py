@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import openpyxl
 from conftest import load_example
-from office import convert
+from office import convert, uno_python
 from xlsx_fill import filled_template, named_cell
 
 from converter.form.definition import get_path
@@ -78,22 +78,6 @@ def test_libreoffice_valid_data_all_ticks(tmp_path, form):
 
 
 
-def _uno_python() -> str:
-    import shutil
-    import subprocess
-
-    for exe in ("/usr/bin/python3", shutil.which("python3")):
-        if exe and subprocess.run([exe, "-c", "import uno"], capture_output=True).returncode == 0:
-            return exe
-    import os
-
-    import pytest
-
-    if os.environ.get("CI"):
-        pytest.fail("python3-uno is missing in CI: .ci/run must install it")
-    pytest.skip("LibreOffice's Python-UNO bridge (python3-uno) is not installed")
-
-
 def test_rows_inserted_in_libreoffice_do_not_break_reading(tmp_path, form):
     """A user inserts rows above the tables, texts and cover fields in LibreOffice, and even a row
     and a column inside 表三: LibreOffice moves the names with the cells and the reader follows them."""
@@ -111,7 +95,7 @@ def test_rows_inserted_in_libreoffice_do_not_break_reading(tmp_path, form):
     script = Path(__file__).with_name("lo_insert_rows.py")
     edits = ["表三:2:3", f"表三:{granted.row + 3 + 1}:1", f"表三:@{granted.col}:1",
              "表二:1:2", "文字:1:1", "封面:3:1"]
-    subprocess.run([_uno_python(), str(script), str(src), str(out), *edits],
+    subprocess.run([uno_python(), str(script), str(src), str(out), *edits],
                    check=True, timeout=180, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SOFFICE": soffice()})
     before, after = read_workbook(src), read_workbook(out)
     assert after.report == before.report

@@ -116,7 +116,7 @@ def test_check_cells_for_every_arithmetic_error_rule(wb, form):
     assert len(lay.checks) == len(rules) == len({c.pos for c in lay.checks})
     for check in lay.checks:
         cell = wb[check.pos.sheet].cell(check.pos.row, check.pos.col)
-        assert cell.value.startswith("=IF(ROUND(") and "✘ 多" in cell.value and "✘ 少" in cell.value
+        assert cell.value.startswith("=IF(COUNTA(") and "IF(ROUND(" in cell.value and "✘ 多" in cell.value and "✘ 少" in cell.value
     for table in form.tables:
         ws = wb[table.name]
         has_checks = bool(lay.checks_on(table.name))

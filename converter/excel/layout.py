@@ -81,6 +81,23 @@ class Pos:
         return f"{self.sheet}!{self.ref}"
 
 
+def runs(positions: list[Pos]) -> list[tuple[int, int]]:
+    """(first, last) indexes of the runs of adjacent cells, in the given order, that one range
+    reference covers in a formula (one column going down, or one row going right): how the
+    template writes SUM(D9:D29), and so which inserted rows an office suite takes into a range."""
+    out = []
+    i = 0
+    while i < len(positions):
+        j = i
+        while (j + 1 < len(positions) and positions[j + 1].sheet == positions[i].sheet and (
+                (positions[j + 1].col == positions[i].col and positions[j + 1].row == positions[j].row + 1)
+                or (positions[j + 1].row == positions[i].row and positions[j + 1].col == positions[j].col + 1))):
+            j += 1
+        out.append((i, j))
+        i = j + 1
+    return out
+
+
 @dataclass(frozen=True)
 class Check:
     rule: Rule

@@ -20,14 +20,15 @@ from pathlib import Path
 from converter.base.errors import InputError
 from converter.base.refusals import refuse, size_text
 from converter.engine.findings import Finding, Location
-from converter.form.definition import Form, available_forms, load_form, set_path
-from converter.engine.arith import evaluate_derived, fmt
+from converter.form.definition import Form, available_forms, get_path, load_form, set_path
+from converter.engine.arith import evaluate_derived, fmt, rounded, signed_sum
 from converter.engine.values import parse_cell
 from converter.base.sniff import read_part, workbook_kind
 from converter.base.files import read_bytes
 from converter.base.internal import internal_error, is_program_error
 from converter.engine.loaded import Loaded
-from converter.excel.layout import COVER, COVER_FIELDS, STAMP, TEXTS, Pos, fingerprint, layout, name_of
+from converter.excel.layout import (COVER, COVER_FIELDS, STAMP, TEXTS, Pos, check_rules, col_letter, fingerprint,
+                                    layout, name_of, runs)
 
 MAX_XLSX_BYTES = 30 * 1024 * 1024
 MAX_CELLS = 200_000  # cells with a value, all sheets together (a filled template has ~400)
@@ -82,8 +83,13 @@ def read_workbook(path, year: int | None = None, form: Form | None = None, engin
 
 def _read_calamine(data: bytes, path: Path, kind: str, zf, year, form) -> Loaded:
     """.xls / .ods through calamine: cells as their cached values (formulas are recognised by value,
-    see _Reader.read), cells placed by the defined names an .ods keeps, else by the labels."""
-    book = CalamineBook(data, path, kind, zf)
+    see _Reader.read), cells placed by the defined names an .ods keeps, else by the labels. calamine
+    (a native library) reads in the same guarded child as the openpyxl fallback."""
+    try:
+        book = ValuesBook(*_guarded(lambda: _calamine_snapshot(data, path, kind, zf), path))
+    finally:
+        if zf is not None:
+            zf.close()
     try:
         return _Reader(book, path, form).read(year)
     except InputError:
@@ -92,21 +98,31 @@ def _read_calamine(data: bytes, path: Path, kind: str, zf, year, form) -> Loaded
         if is_program_error(e):
             raise internal_error(path, e) from None
         raise refuse("input.unreadable_workbook", path, detail=type(e).__name__) from None
+
+
+def _calamine_snapshot(data: bytes, path: Path, kind: str, zf):
+    """(sheetnames, defined names, {sheet: grid}) of an .xls / .ods, every sheet read (cells counted)."""
+    book = CalamineBook(data, path, kind, zf)
+    try:
+        return book.sheetnames, book.names, {sheet: book.grid(sheet) for sheet in book.sheetnames}
     finally:
         book.close()
 
 
 def _openpyxl_snapshot(data: bytes, path: Path, first_error: Exception | None = None):
-    """(sheetnames, defined names, {sheet: grid}) through openpyxl, bounded to FALLBACK_AREA.
+    """(sheetnames, defined names, {sheet: grid}) through openpyxl, bounded to FALLBACK_AREA, guarded."""
+    return _guarded(lambda: _snapshot_in_process(data, path, first_error), path)
 
-    openpyxl can still run away on a hostile part (styles with a million entries, …): on POSIX it
-    runs in a forked child with RLIMIT_AS = FALLBACK_MEMORY and a FALLBACK_SECONDS timeout, so the
-    command survives and says what happened.
-    """
+
+def _guarded(work, path: Path):
+    """work() — a third-party reader that can still run away on a hostile file (openpyxl on styles with a
+    million entries, calamine on a crafted .xls) — on POSIX in a forked child with RLIMIT_AS =
+    FALLBACK_MEMORY and a FALLBACK_SECONDS timeout, so the command survives and says what happened.
+    Its result must pickle."""
     import os
 
     if not hasattr(os, "fork"):
-        return _snapshot_in_process(data, path, first_error)
+        return work()
     import pickle
     import select
     import signal
@@ -128,7 +144,7 @@ def _openpyxl_snapshot(data: bytes, path: Path, first_error: Exception | None = 
             except (ImportError, ValueError, OSError):
                 pass
             try:
-                result = ("ok", _snapshot_in_process(data, path, first_error))
+                result = ("ok", work())
             except InputError as e:
                 result = ("refused", (e.code, e.message))
             except MemoryError:
@@ -426,6 +442,12 @@ class OpenpyxlBook:
 
     def close(self):
         pass
+
+
+class ValuesBook(OpenpyxlBook):
+    """A snapshot of an .xls / .ods read through calamine: formula cells come as their values."""
+
+    formulas_known = False
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -793,26 +815,35 @@ class _Reader:
             elif note:
                 self.note("read.normalised", "info", f"{loc.describe()}{note}", loc, raw=_raw(raw), value=value)
             set_path(report, n.key, value)
+        extras = self._extra_rows(positions)
         if cached:
-            literals.update(self._overwritten(form, report, literals, cached))
+            literals.update(self._overwritten(form, cached, positions, _Sheet(form, positions, extras)))
         for key, value in evaluate_derived(form, report, literals).items():
             set_path(report, key, value)
+        if extras:
+            self._note_extra_rows(report, extras, _Sheet(form, positions, extras, set(literals)))
         self._read_texts(report, cells, names, stamp, year)
         return Loaded(report, form, self.findings, str(self.path), cells, self._read_extras(names))
 
-    def _overwritten(self, form, report, literals: dict, cached: dict) -> dict:
-        """Of derived cells read as values (no formulas known: .xls/.ods), those that differ from what
-        the inputs compute: numbers typed over the formula. A formula's cached value always agrees
-        (the office suite recalculated before saving), so agreeing cells are formulas and drop out;
-        repeated until stable, since an overwritten subtotal moves the totals above it."""
-        values = {k: parse_cell(raw, form, form.cell[k].type)[0] for k, (raw, _) in cached.items()}
+    def _overwritten(self, form, cached: dict, positions: dict, sheet: "_Sheet") -> dict:
+        """Of derived cells read as values (no formulas known: .xls/.ods), those whose value is not what
+        their formula gives from the values beside it: numbers typed over the formula. A formula's
+        cached value always is (the office suite recalculated before saving), counting what its
+        ranges count: the sheet's own numbers (text as 0, as SUM does) and rows inserted inside them.
+        Each cell is judged on its own, so a total typed over does not make the totals above it look
+        typed over too."""
+        def seen(path):
+            pos = positions.get(path)
+            raw = self.value(pos) if pos is not None else None
+            return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else 0
+
         typed: dict = {}
-        for _ in range(len(cached) + 1):
-            computed = evaluate_derived(form, report, {**literals, **typed})
-            again = {k: v for k, v in values.items() if not _same(v, computed.get(k))}
-            if again.keys() == typed.keys():
-                break
-            typed = again
+        for key, (raw, _loc) in cached.items():
+            value = parse_cell(raw, form, form.cell[key].type)[0]
+            terms = form.derived[key].right
+            formula = rounded(signed_sum(terms, lambda t: seen(t.path)) + sheet.side_extra(terms, deep=False)[0])
+            if not _same(value, formula):
+                typed[key] = value
         for key in typed:
             raw, loc = cached[key]
             value, _, error = parse_cell(raw, form, form.cell[key].type)
@@ -822,6 +853,93 @@ class _Reader:
                       f"{loc.describe()}是自动合计单元格，公式被改成了{'数字 ' + fmt(value) if value is not None else '空白'}，"
                       "已按填写的数字核对；请恢复公式（重新下载模板或撤销修改）", loc, raw=_raw(raw), value=value)
         return typed
+
+    # ---- rows a table does not have ----
+    def _extra_rows(self, positions: dict) -> list["_Extra"]:
+        """Rows between (or right below) a table's own rows, not among them, with numbers in the
+        table's number columns: rows an agency inserted (“其中：…”), which no report path names."""
+        out = []
+        for table in self.form.tables:
+            placed = [positions[n.key] for n in table.numbers if n.key in positions]
+            if not placed or len({p.sheet for p in placed}) != 1:
+                continue
+            sheet, rows = placed[0].sheet, {p.row for p in placed}
+            cols = sorted({p.col for p in placed})
+            g = self.grid(sheet)
+            wanted = set(cols)
+            candidates = sorted({r for (r, c) in g if min(rows) < r < max(rows) and r not in rows and c in wanted})
+            below = max(rows) + 1
+            while below - max(rows) <= 50 and not self._check_row(g, below) and self._row_numbers(g, below, cols)[0]:
+                candidates.append(below)
+                below += 1
+            for r in candidates:
+                shown, values = self._row_numbers(g, r, cols)
+                if not shown:
+                    continue
+                label = "／".join(v.strip() for (row, c), v in sorted(g.items())
+                                 if row == r and c < cols[0] and isinstance(v, str) and v.strip() and len(v) < 200)
+                out.append(_Extra(table, sheet, r, label, shown, values))
+        return out
+
+    def _check_row(self, g: dict, r: int) -> bool:
+        return any(row == r and isinstance(v, str) and v.lstrip("=").startswith(("校验", "IF(", "✔", "✘", "⚠"))
+                   for (row, _c), v in g.items())
+
+    def _row_numbers(self, g: dict, r: int, cols: list[int]) -> tuple[dict, dict]:
+        """({A1: number as read}, {col: what the sheet's SUM sees}) of the numbers on a sheet row;
+        text such as “5件” is named (the tool would read it) but counts 0 in the sheet, as in SUM."""
+        shown, values = {}, {}
+        for c in cols:
+            raw = g.get((r, c))
+            if raw is None or (isinstance(raw, str) and raw.startswith("=")):
+                continue
+            value, _, error = parse_cell(raw, self.form, None)
+            if error or not isinstance(value, (int, float)):
+                continue
+            shown[f"{col_letter(c)}{r}"] = value
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                values[c] = raw
+        return shown, values
+
+    def _note_extra_rows(self, report: dict, extras: list["_Extra"], sheet: "_Sheet"):
+        """A finding per inserted row with numbers: an error when the sheet's own formulas count the
+        row and so show ✘ on a check the official rows pass; a warning when no formula counts it."""
+        broken: dict[int, list] = {}
+        for rule in check_rules(self.form):
+            official = rounded(signed_sum(rule.left, lambda t: _num(report, t.path))
+                               - signed_sum(rule.right, lambda t: _num(report, t.path)))
+            left, used_left = sheet.side_extra(rule.left)
+            right, used_right = sheet.side_extra(rule.right)
+            if official == 0 and rounded(official + left - right) != 0:
+                for i in used_left | used_right:
+                    broken.setdefault(i, []).append(rule)
+        for i, e in enumerate(extras):
+            numbers = "、".join(f"{ref}={fmt(v)}" for ref, v in e.shown.items())
+            where = f"{e.sheet}第 {e.row} 行" + (f"「{e.label}」" if e.label else "")
+            rules = broken.get(i, [])
+            loc = Location(path="", table=e.table.name, row_label=e.label or None, sheet=e.sheet,
+                           cell=next(iter(e.shown)))
+            context = {"row": e.row, "label": e.label, "numbers": dict(e.shown), "rules": [r.id for r in rules]}
+            if rules:
+                titles = "；".join(dict.fromkeys(self._rule_where(r) for r in rules))
+                self.note("read.extra_row", "error",
+                          f"{where}不是{e.table.name}的原有行（可能是插入的行），其中的数字（{numbers}）不能写入报告；"
+                          f"表格的合计公式把这一行算了进去，因此表中以下校验显示 ✘：{titles}。"
+                          "请删除该行，把数字并入原有的行（“其中”项请写在文字部分）", loc, **context)
+            else:
+                self.note("read.extra_row", "warning",
+                          f"{where}不是{e.table.name}的原有行（可能是插入的行），其中的数字（{numbers}）没有写入报告，"
+                          "表格的合计也没有计入这一行；如是“其中”项，请写在文字部分，如应计入，请并入原有的行", loc,
+                          **context)
+
+    def _rule_where(self, rule) -> str:
+        """A check as the sheet shows it: its title and the column (or row) it stands for."""
+        cells = [self.form.cell[t.path] for t in (*rule.left, *rule.right)]
+        if len({c.col_label for c in cells}) == 1:
+            return f"「{cells[0].col_label}」列：{rule.title}"
+        if len({c.row_label for c in cells}) == 1:
+            return f"「{cells[0].row_label}」行：{rule.title}"
+        return rule.title
 
     def _read_extras(self, names: dict) -> dict:
         """Contact and phone from the cover (not report data, but the office needs to reach the agency)."""
@@ -901,6 +1019,53 @@ class _Reader:
         report["year"] = value
         if year is not None and value is not None and int(value) != int(year):
             raise refuse("input.wrong_year", self.path, year=value, wanted=year)
+
+
+class _Extra:
+    """An inserted row: its table, sheet row, label, {A1: number} and {col: value the sheet sums}."""
+
+    def __init__(self, table, sheet: str, row: int, label: str, shown: dict, values: dict):
+        self.table, self.sheet, self.row, self.label, self.shown, self.values = table, sheet, row, label, shown, values
+
+
+class _Sheet:
+    """What the workbook's formulas add from inserted rows. The template writes each sum over runs of
+    adjacent cells (SUM(D9:D29)); a row inserted strictly inside a run is taken into the range by
+    Excel, WPS and LibreOffice alike, one inserted above its first or below its last cell is not."""
+
+    def __init__(self, form: Form, positions: dict, extras: list, literal: set | None = None):
+        self.form, self.positions, self.extras = form, positions, extras
+        self.lay = layout(form)
+        self.literal = literal or set()  # derived cells whose formula was typed over: no range left
+
+    def side_extra(self, terms, deep: bool = True) -> tuple[float, set]:
+        """(Σ what inserted rows add to these terms as the sheet sums them, indexes of the rows used);
+        deep: also through the totals among the terms (else only this formula's own ranges)."""
+        total, used = 0, set()
+        if not self.extras:
+            return total, used
+        for sign in (1, -1):
+            keys = [t.path for t in terms if (t.sign > 0) == (sign > 0)]
+            for key in keys:
+                if deep and key in self.form.derived and key not in self.literal:
+                    v, u = self.side_extra(self.form.derived[key].right)
+                    total += sign * v
+                    used |= u
+            cells = [self.lay.cells[k] for k in keys]
+            for i, j in runs(cells):
+                a, b = self.positions.get(keys[i]), self.positions.get(keys[j])
+                if i == j or a is None or b is None or a.sheet != b.sheet or a.col != b.col:
+                    continue
+                for n, e in enumerate(self.extras):
+                    if e.sheet == a.sheet and a.row < e.row < b.row and a.col in e.values:
+                        total += sign * e.values[a.col]
+                        used.add(n)
+        return total, used
+
+
+def _num(report: dict, path: str):
+    value = get_path(report, path)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
 def _most_named(names: dict) -> Form:

@@ -18,7 +18,7 @@ from converter.engine.arith import evaluate_derived, number, rounded, signed_sum
 from converter.engine.arith import fmt as fmt_number
 from converter.excel.layout import (COVER, COVER_FIELDS, COVER_SUMMARY_ROW, GENERATOR, GUIDE, INFO_ROW, ISSUES,
                           LAYOUT_VERSION, STAMP, SUMMARY_ROW, TABLE_LEFT, TABLE_TOP, TEXT_COL_WIDTH,
-                          TEXT_COLS, TEXTS, TITLE_ROW, Layout, Pos, fingerprint, layout, ref)
+                          TEXT_COLS, TEXTS, TITLE_ROW, Layout, Pos, fingerprint, layout, ref, runs)
 
 FONT = "宋体"
 INPUT_FILL = "#FFF2CC"
@@ -31,6 +31,7 @@ OK_TEXT = "✔"
 ALL_OK = "✔ 勾稽关系全部成立"
 NOT_FILLED = "尚未填写：请在浅黄色单元格中填写数字（没有发生的事项填 0）"
 TEXT_MARK = "⚠"
+TEXT_CHECK = TEXT_MARK + " 有文字"  # a check whose cells hold text: the sheet cannot add them
 # the tool reads “18件”, “１０”, “/” in a number cell (with a finding), but the sheet's sums count them as 0:
 # the summary says so first, so the sheet's ✘ and the tool's verdict never silently disagree
 TEXT_IN_NUMBERS = "格数字填成了文字（如“18件”“１０”“/”），请只填阿拉伯数字；改正前勾稽校验不准"
@@ -62,17 +63,10 @@ def write_template(target, form: Form, *, agency: str | None = None, year: int |
 def _ranges(positions: list[Pos], here: str) -> list[str]:
     """Cell references, runs of adjacent cells in one column (or row) collapsed into ranges."""
     out: list[str] = []
-    i = 0
-    while i < len(positions):
-        j = i
-        while (j + 1 < len(positions) and positions[j + 1].sheet == positions[i].sheet and (
-                (positions[j + 1].col == positions[i].col and positions[j + 1].row == positions[j].row + 1)
-                or (positions[j + 1].row == positions[i].row and positions[j + 1].col == positions[j].col + 1))):
-            j += 1
+    for i, j in runs(positions):
         first, last = positions[i], positions[j]
         prefix = "" if first.sheet == here else f"'{first.sheet}'!"
         out.append(prefix + (first.ref if i == j else f"{first.ref}:{last.ref}"))
-        i = j + 1
     return out
 
 
@@ -90,9 +84,28 @@ def _difference(rule, lay: Layout, here: str) -> str:
 
 
 def check_formula(rule, lay: Layout, here: str) -> str:
-    """✔, or which side of the rule's “=” is larger: ✘ 多N (the left side by N) / ✘ 少N (short by N)."""
+    """✔, or which side of the rule's “=” is larger: ✘ 多N (the left side by N) / ✘ 少N (short by N);
+    ⚠ when one of its cells holds text (“18件”): SUM counts it as 0, the tool reads it as 18, so the
+    sheet says it cannot check rather than a ✘ the tool would not confirm."""
     d = _difference(rule, lay, here)
-    return f'=IF({d}=0,"{OK_TEXT}",IF({d}>0,"✘ 多"&{d},"✘ 少"&-{d}))'
+    cells = ",".join(_ranges(_cells_behind(rule, lay), here))
+    return (f'=IF(COUNTA({cells})>COUNT({cells}),"{TEXT_CHECK}",'
+            f'IF({d}=0,"{OK_TEXT}",IF({d}>0,"✘ 多"&{d},"✘ 少"&-{d})))')
+
+
+def _cells_behind(rule, lay: Layout) -> list[Pos]:
+    """The cells a check adds up, with the inputs behind its totals (text there makes a total short),
+    in column runs."""
+    derived = lay.form.derived
+    seen: dict[str, Pos] = {}
+    todo = [t.path for t in (*rule.left, *rule.right)]
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen[path] = lay.cells[path]
+            if path in derived:
+                todo.extend(t.path for t in derived[path].right)
+    return sorted(seen.values(), key=lambda p: (p.sheet, p.col, p.row))
 
 
 def summary_formula(ranges: list[str], total: int, inputs: list[str] = ()) -> str:
@@ -326,7 +339,8 @@ class _Writer:
             "四、灰色单元格为自动合计，由公式计算，不需要也不能填写："
             + "；".join(dict.fromkeys(r.title for r in self.form.derived.values())) + "。",
             "五、表格旁的“校验”单元格自动核对勾稽关系：显示“✔”表示成立；显示红色的“✘ 多N”表示校验说明中等号左边"
-            "（如“总计”）比右边（如各项之和）多 N，“✘ 少N”表示左边比右边少 N。"
+            "（如“总计”）比右边（如各项之和）多 N，“✘ 少N”表示左边比右边少 N；"
+            f"显示“{TEXT_CHECK}”表示参与校验的单元格里填了文字，表格无法核对，请改为阿拉伯数字。"
             f"各表顶部和“{COVER}”汇总显示不成立的项数。请全部修正为“{ALL_OK}”后再报送。",
             f"六、“{TEXTS}”工作表填写报告的文字部分：" + "、".join(t.label for t in self.form.texts)
             + "（前言可留空，留空则使用标准前言）。段落之间用 Alt+Enter（WPS/Excel）换行。",
@@ -451,6 +465,8 @@ class _Writer:
         for rng in ranges:  # one rule per check row/column: red when a check starts with ✘
             ws.conditional_format(rng, {"type": "text", "criteria": "begins with", "value": "✘",
                                         "format": self.red})
+            ws.conditional_format(rng, {"type": "text", "criteria": "begins with", "value": TEXT_MARK,
+                                        "format": self.pending})
         # summary line
         ws.merge_range(SUMMARY_ROW - 1, TABLE_LEFT - 1, SUMMARY_ROW - 1, last_col, "", self.fmt("summary"))
         if checks:

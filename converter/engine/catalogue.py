@@ -23,6 +23,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "read.year_changed": ("warning", "年度被改", "封面年度与下发时不同"),
     "read.no_stamp": ("warning", "非下发模板", "工作簿不是本工具生成的模板，按表头文字定位"),
     "read.template_version": ("warning", "模板版本旧", "模板由旧版本工具生成"),
+    "read.extra_row": ("error", "插入了行", "表格中插入了带数字的行：表格自己的合计把它算了进去时为错误，否则为警告"),
     "read.names_stale": ("info", "名称已过时", "工作簿中的定义名称与表式不一致，已按位置读取"),
     # the report JSON against the form's schema
     "schema.type": ("error", "类型不对", "数据类型与表式不符"),

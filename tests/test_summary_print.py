@@ -151,3 +151,13 @@ def test_printed_by_libreoffice_no_text_below_9pt_and_nothing_beyond_the_page(ro
             assert sizes and min(sizes) >= 9, (number, min(sizes))
             right = max((r["x1"] for r in page.rects + page.lines), default=0)
             assert right <= page.width - 20, (number, right)
+
+
+def test_readme_lists_every_finding_code_with_its_name():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    labels = {"error": "错误", "warning": "警告", "info": "提示"}
+    for code, (severity, name, _) in CODES.items():
+        assert f"| `{code}` | {labels[severity]} | {name} |" in readme, code
+    for form_id in available_forms():
+        for rule in load_form(form_id).rules:
+            assert f"`{rule.code}`" in readme or f"`.{rule.code.split('.', 1)[-1]}`" in readme, rule.code

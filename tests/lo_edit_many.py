@@ -10,68 +10,33 @@ and save as OUT (.xlsx). One start-up of the office suite for all the workbooks.
 """
 import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-import uno
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_session import desktop, prop
 
 
 def main(jobs_file, soffice="soffice"):
     jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
-    pipe = f"lo-edit-{os.getpid()}-{int(time.time() * 1000)}"
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        proc = subprocess.Popen([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                                 "--nologo", f"--accept=pipe,name={pipe};urp;"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            local = uno.getComponentContext()
-            resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-            for _ in range(120):
-                try:
-                    ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                    break
-                except Exception:
-                    time.sleep(0.5)
-            else:
-                raise SystemExit("LibreOffice did not start")
-            desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-            for job in jobs:
-                doc = desktop.loadComponentFromURL(Path(job["src"]).resolve().as_uri(), "_blank", 0,
-                                                   (prop("Hidden", True),))
-                for name, row, count in job.get("insert", ()):
-                    sheet = doc.Sheets.getByName(name)
-                    sheet.unprotect("")
-                    sheet.Rows.insertByIndex(int(row) - 1, int(count))
-                for name, row, col, value in job.get("set", ()):
-                    sheet = doc.Sheets.getByName(name)
-                    sheet.unprotect("")
-                    cell = sheet.getCellByPosition(int(col) - 1, int(row) - 1)
-                    if isinstance(value, str):
-                        cell.setString(value)
-                    else:
-                        cell.setValue(value)
-                doc.calculateAll()
-                doc.storeToURL(Path(job["out"]).resolve().as_uri(), (prop("FilterName", "Calc Office Open XML"),))
-                doc.close(True)
-            try:
-                desktop.terminate()
-            except Exception:
-                pass
-        finally:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with desktop(soffice) as office:
+        for job in jobs:
+            doc = office.loadComponentFromURL(Path(job["src"]).resolve().as_uri(), "_blank", 0,
+                                              (prop("Hidden", True),))
+            for name, row, count in job.get("insert", ()):
+                sheet = doc.Sheets.getByName(name)
+                sheet.unprotect("")
+                sheet.Rows.insertByIndex(int(row) - 1, int(count))
+            for name, row, col, value in job.get("set", ()):
+                sheet = doc.Sheets.getByName(name)
+                sheet.unprotect("")
+                cell = sheet.getCellByPosition(int(col) - 1, int(row) - 1)
+                if isinstance(value, str):
+                    cell.setString(value)
+                else:
+                    cell.setValue(value)
+            doc.calculateAll()
+            doc.storeToURL(Path(job["out"]).resolve().as_uri(), (prop("FilterName", "Calc Office Open XML"),))
+            doc.close(True)
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三�
             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
 
 
-def unique_numbers_report(form):
+def unique_numbers_report(form, overview="全年工作概况。\n（一）主动公开\n主动公开信息若干条。\n(二)依申请公开\n依法答复。"):
     """Every number cell a different value (101, 102, …), the fee with decimals: a misplaced cell shows."""
     report = form.empty_report("某某市某某局", 2025)
     for i, cell in enumerate(sorted(form.numbers, key=lambda n: (n.table, n.r, n.c))):
         set_path(report, cell.key, 24252.311082 if cell.type == "amount" else 101 + i)
-    set_path(report, "text.overview", "全年工作概况。\n（一）主动公开\n主动公开信息若干条。\n(二)依申请公开\n依法答复。")
+    set_path(report, "text.overview", overview)
     set_path(report, "text.problems", "问题一。\n改进措施一。")
     set_path(report, "text.other", "本年度未收取信息处理费。")
     return report

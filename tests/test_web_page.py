@@ -11,6 +11,8 @@ from conftest import EXAMPLES, example_reports
 
 from converter.cli import main
 from converter.engine.sample import make_report
+from test_docx_report import unique_numbers_report
+
 from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.published import import_file
 from converter.web.page import build_page
@@ -21,13 +23,7 @@ SIGN = datetime.date(2026, 1, 20)
 
 def unique_report():
     """Every number a different value, the fee with decimals, level-2 headings run in: a misplaced cell shows."""
-    report = FORM.empty_report("某某市某某局", 2025)
-    for i, cell in enumerate(sorted(FORM.numbers, key=lambda n: (n.table, n.r, n.c))):
-        set_path(report, cell.key, 24252.311082 if cell.type == "amount" else 101 + i)
-    set_path(report, "text.overview", "全年工作概况。\n（一）主动公开。全年主动公开信息若干条。\n(二)依申请公开\n依法答复。")
-    set_path(report, "text.problems", "问题一。\n改进措施一。")
-    set_path(report, "text.other", "本年度未收取信息处理费。")
-    return report
+    return unique_numbers_report(FORM, "全年工作概况。\n（一）主动公开。全年主动公开信息若干条。\n(二)依申请公开\n依法答复。")
 
 
 def page_tables(text: str):

@@ -71,8 +71,11 @@ def unroll(rows: list[list[tuple[str, int, int]]]) -> Grid:
             c += cs
     if not placed:
         return Grid([])
-    nrows = len(rows)
-    ncols = max(c for (_, c) in placed) + 1
+    return filled_grid(placed, len(rows), max(c for (_, c) in placed) + 1, origin)
+
+
+def filled_grid(placed: dict[tuple[int, int], Slot], nrows: int, ncols: int, origin: int) -> Grid:
+    """rows × cols of the placed slots (merged cells repeated); a slot nothing covers is an empty cell."""
     out = []
     for r in range(nrows):
         line = []

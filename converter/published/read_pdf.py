@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converter.base.refusals import refuse
-from converter.published.core import Grid, Para, Slot, clean_lines
+from converter.published.core import Grid, Para, Slot, clean_lines, filled_grid
 
 MAX_PAGES = 200
 _PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(?:第\s*)?\d{1,4}\s*页?(?:\s*[/,，]\s*共?\s*\d{1,4}\s*页?)?[-—–－_\s]*$")
@@ -95,17 +95,7 @@ def _table_grid(table) -> Grid:
                     for cc, x in enumerate(xs):
                         if x0 - 0.5 <= x < x1 - 0.5:
                             slots.setdefault((rr, cc), slot)
-    grid = []
-    for rr in range(len(tops)):
-        line = []
-        for cc in range(len(xs)):
-            slot = slots.get((rr, cc))
-            if slot is None:
-                slot = Slot("", origin)
-                origin += 1
-            line.append(slot)
-        grid.append(line)
-    return Grid(grid)
+    return filled_grid(slots, len(tops), len(xs), origin)
 
 
 def _inside(ch: dict, boxes) -> bool:

@@ -7,8 +7,6 @@ Writes docs/report-<name>-<page>.png (modest dpi, small files). Needs soffice an
 from __future__ import annotations
 
 import datetime
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from converter.word.report import write_report  # noqa: E402
 from converter.inputs.sources import load_report  # noqa: E402
+from pngs import pages  # noqa: E402
 
 REPORTS = {  # name in docs/ → (example, options)
     "hengyang": ("hengyang-commerce-2025.json", {"sign_date": datetime.date(2026, 1, 20)}),
@@ -31,15 +30,7 @@ def render(name: str, example: str, options: dict, work: Path) -> list[Path]:
     loaded = load_report(ROOT / "examples" / example)
     docx = work / f"report-{name}.docx"
     write_report(loaded.report, loaded.form, docx, **options)
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        subprocess.run([shutil.which("soffice"), f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--norestore", "--convert-to", "pdf", "--outdir", str(work), str(docx)],
-                       check=True, capture_output=True, timeout=180)
-    for old in (ROOT / "docs").glob(f"report-{name}-*.png"):
-        old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), str(work / f"report-{name}.pdf"),
-                    str(ROOT / "docs" / f"report-{name}")], check=True)
-    return sorted((ROOT / "docs").glob(f"report-{name}-*.png"))
+    return pages(docx, work, f"report-{name}", DPI)
 
 
 def main() -> None:

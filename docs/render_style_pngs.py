@@ -8,8 +8,6 @@ centred page number “第 N 页”. converter → .docx → LibreOffice PDF →
 from __future__ import annotations
 
 import datetime
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from converter.api import report_file  # noqa: E402
+from pngs import pages  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "city-natural-resources-2025.json"
 PAGES = 2
@@ -64,15 +63,7 @@ def make_reference(path: Path) -> Path:
 def render(name: str, style, work: Path) -> list[Path]:
     out = work / f"report-style-{name}.docx"
     report_file(EXAMPLE, out, sign_date=datetime.date(2026, 1, 25), style=style)
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        subprocess.run([shutil.which("soffice"), f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--norestore", "--convert-to", "pdf", "--outdir", str(work), str(out)],
-                       check=True, capture_output=True, timeout=180)
-    for old in (ROOT / "docs").glob(f"report-style-{name}-*.png"):
-        old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-l", str(PAGES), str(work / f"report-style-{name}.pdf"),
-                    str(ROOT / "docs" / f"report-style-{name}")], check=True)
-    return sorted((ROOT / "docs").glob(f"report-style-{name}-*.png"))
+    return pages(out, work, f"report-style-{name}", DPI, PAGES)
 
 
 def main() -> None:

@@ -8,11 +8,10 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, example_reports
+from test_docx_report import unique_numbers_report
 
 from converter.cli import main
 from converter.engine.sample import make_report
-from test_docx_report import unique_numbers_report
-
 from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.published import import_file
 from converter.web.page import build_page

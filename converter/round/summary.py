@@ -7,6 +7,7 @@ from pathlib import Path
 from converter.base.atomic import atomic_path
 from converter.base.text import text_width
 from converter.engine.catalogue import finding_name
+from converter.engine.arith import rounded
 from converter.engine.findings import SEVERITIES, SEVERITY_LABELS
 from converter.form.definition import Form, available_forms, get_path, load_form, set_path
 
@@ -102,7 +103,7 @@ class RollUp:
     def total(self) -> dict:
         out = self.form.empty_report("", None)
         for key, value in self.sums.items():
-            set_path(out, key, round(value, 6) if isinstance(value, float) else value)
+            set_path(out, key, rounded(value))
         return out
 
 

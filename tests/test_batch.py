@@ -249,3 +249,13 @@ def test_contact_and_phone_reach_the_summary_and_the_annotated_copy(tmp_path):
     from converter.excel.read import read_workbook
 
     assert read_workbook(annotated).extras == {"contact": "赵六", "phone": "0734-1234567"}
+
+
+def test_bundled_returned_examples_are_made_by_the_current_template():
+    """examples/returned/ is what the README's first command runs on: stale workbooks would greet a new
+    user with 模板指纹不同 on every file (regenerate with python examples/make_returned.py)."""
+    from converter.inputs.sources import load_report
+
+    for path in sorted((EXAMPLES / "returned").glob("*.xlsx")):
+        codes = {f.code for f in load_report(path).findings}
+        assert "read.template_version" not in codes, path.name

@@ -393,7 +393,7 @@ class BatchResult:
                 groups[IGNORED].append(f"已忽略    {item['file']}（{item.get('ignored_reason') or '不是电子表格'}）")
             elif status == WARNED:
                 n = (item.get("counts") or {}).get("warning", 0)
-                groups[WARNED].append(f"有警告    {item.get('agency') or ''}：{item['file']}（{n} 项警告，见汇总表）")
+                groups[WARNED].append(f"有警告    {item['file']}{who}：{n} 项警告，见汇总表")
         groups[MISSING] = [f"未报送    {a['agency']}" for a in self.agencies if a["status"] == MISSING]
         lines = []
         for entries in groups.values():

@@ -70,7 +70,8 @@ def test_blank_template_returned_unchanged_is_an_error_without_report(tmp_path):
     inbox.mkdir()
     write_template(inbox / "空白.xlsx", load_form(DEFAULT_FORM), agency="丙局", year=2025)
     loaded = read_workbook(inbox / "空白.xlsx")
-    assert get_path(loaded.report, "applications.new_received.total") == 0  # formulas compute 0 …
+    # the sheet's formulas compute 0, the report keeps a total of blank cells blank …
+    assert get_path(loaded.report, "applications.new_received.total") is None
     result = run_batch(inbox, tmp_path / "out", jobs=1)
     item = next(result.full_items())
     assert item["status"] == "有错误" and "empty.tables" in {f["code"] for f in item["findings"]}  # … still empty

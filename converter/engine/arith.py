@@ -37,8 +37,11 @@ def signed_sum(terms, value_of) -> int | float:
     return rounded(sum(t.sign * (value_of(t) or 0) for t in terms))
 
 
-def evaluate_derived(form: Form, values: dict | None, literals: dict | None = None) -> dict:
-    """Every derived cell as the workbook computes it (blank parts count as 0), or a literal typed over it."""
+def evaluate_derived(form: Form, values: dict | None, literals: dict | None = None, *,
+                     blank_stays_blank: bool = False) -> dict:
+    """Every derived cell as the workbook computes it (blank parts count as 0), or a literal typed over it.
+    With `blank_stays_blank`, a total of nothing but blank cells is blank (None), as in the report: the
+    sheet shows its formula's 0, but a Word report of a blank row must not print a row of 0s."""
     literals = literals or {}
     out: dict = {}
 
@@ -48,7 +51,10 @@ def evaluate_derived(form: Form, values: dict | None, literals: dict | None = No
         if path in literals:
             out[path] = literals[path]
         elif path in form.derived:
-            out[path] = signed_sum(form.derived[path].right, lambda t: calc(t.path))
+            terms = form.derived[path].right
+            parts = [calc(t.path) for t in terms]
+            blank = blank_stays_blank and all(p is None for p in parts)
+            out[path] = None if blank else signed_sum(terms, lambda t: calc(t.path))
         else:
             out[path] = number(get_path(values, path)) if values else None
         return out[path]

@@ -818,7 +818,7 @@ class _Reader:
         extras = self._extra_rows(positions)
         if cached:
             literals.update(self._overwritten(form, cached, positions, _Sheet(form, positions, extras)))
-        for key, value in evaluate_derived(form, report, literals).items():
+        for key, value in evaluate_derived(form, report, literals, blank_stays_blank=True).items():
             set_path(report, key, value)
         if extras:
             self._note_extra_rows(report, extras, _Sheet(form, positions, extras, set(literals)))

@@ -42,7 +42,7 @@ def check_file(path, prior=None, form: Form | None = None, annotate=None) -> Res
         check_not_input(annotate, path, prior)
     loaded = load_report(path, form)
     prior_loaded = load_report(prior, loaded.form) if prior else None
-    findings = check_loaded(loaded, prior_loaded.report if prior_loaded else None)
+    findings = check_loaded(loaded, prior_loaded.report if prior_loaded else None, str(prior or ""))
     result = Result.of(path, loaded, findings, prior=str(prior) if prior else None)
     if annotate:
         write_annotated(loaded, findings, annotate)

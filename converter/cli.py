@@ -108,7 +108,7 @@ def main():
 @_form_option(None)
 @fail_on_input_error
 def check(file, prior, fmt, annotate, form):
-    """校验一份年度报告（JSON 或填报表格 .xlsx）。
+    """校验一份年度报告（JSON、填报表格 .xlsx / .xls / .ods，或已发布的网页、Word、PDF、文字）。
 
     逐项核对表格勾稽关系和填写规范，列出全部问题。退出码：0 无错误，1 有错误，2 文件无法使用。
     """
@@ -118,7 +118,7 @@ def check(file, prior, fmt, annotate, form):
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        title = f"检查 {file}（{result.agency or '未填单位'} {result.year or '?'} 年度）"
+        title = f"检查 {file}（{_who(result)}）"
         click.echo(findings_text(result.findings, title))
     sys.exit(0 if result.ok else 1)
 
@@ -128,6 +128,12 @@ def check(file, prior, fmt, annotate, form):
 def schema(form):
     """输出报告 JSON 的 JSON Schema（供其他系统对接）。"""
     click.echo(schema_text(form), nl=False)
+
+
+def _who(result, nobody: str = "未填单位") -> str:
+    """单位 and 年度 of a result as a title says them: 衡阳市商务局 2025 年度 / 未填单位，未填年度."""
+    year = f"{result.year} 年度" if result.year else "未填年度"
+    return f"{result.agency} {year}" if result.agency else f"{nobody}，{year}"
 
 
 def _parse_sign_date(ctx, param, value):
@@ -172,7 +178,7 @@ def report(file, out, fragment, blank_as_zero, sign_date, force, style, form):
                          fragment=fragment, form=form, style=style)
     if result.written and not result.draft:  # otherwise the findings below include them
         _style_notes(result.findings)
-    who = f"{result.agency or '未填单位'} {result.year or '?'} 年度"
+    who = _who(result)
     if not result.written:
         click.echo(findings_text(result.findings, f"检查 {file}（{who}）"))
         click.echo(click.style("未生成报告：请先改正上述错误，或加 --force 生成草稿。", fg="red"), err=True)
@@ -299,7 +305,7 @@ def import_cmd(file, output, fmt, form):
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), err=True)
         return
-    title = f"读取 {file}（{result.agency or '未识别单位'} {result.year or '?'} 年度）"
+    title = f"读取 {file}（{_who(result, '未识别单位')}）"
     # the verdict line of findings_text speaks of errors in a report; here it is only what reading found
     click.echo("\n".join(findings_text(result.findings, title).split("\n")[:-1]) if result.findings else title, err=True)
     if output:
@@ -380,7 +386,7 @@ def template(out, agency, year, roster, deadline, sender, force, prior, prior_di
 @_form_option(None)
 @fail_on_input_error
 def read(file, output, year, form):
-    """读取一份填报表格（.xlsx），输出报告 JSON。
+    """读取一份填报表格（.xlsx / .xls / .ods），输出报告 JSON。
 
     读取中发现的问题（如“12件”按 12 读取、“/”按空白读取）列在标准错误输出。
     退出码：0 已读取，1 已读取但有无法识别的内容，2 文件无法使用。
@@ -391,7 +397,7 @@ def read(file, output, year, form):
     else:
         click.echo(json.dumps(result.loaded.report, ensure_ascii=False, indent=2))
     if result.findings:
-        title = f"读取 {file}（{result.agency or '未填单位'} {result.year or '?'} 年度）"
+        title = f"读取 {file}（{_who(result)}）"
         click.echo("\n".join(findings_text(result.findings, title).split("\n")[:-1]), err=True)
     sys.exit(0 if result.valid else 1)
 

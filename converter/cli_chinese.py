@@ -130,6 +130,11 @@ class Command(click.Command):
         super().__init__(*args, **kwargs)
         self.help = join_lines(self.help)
 
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The command list's line: the help's first sentence, whole (click cuts by characters, mid-word)."""
+        text = self.short_help or (self.help or "").split("\n\n")[0]
+        return text.split("。")[0].strip() + ("。" if "。" in text else "")
+
     def get_help_option(self, ctx):
         if not self.add_help_option:
             return None
@@ -176,6 +181,9 @@ class Group(click.Group, Command):
 
 def _usage_error(e: click.exceptions.UsageError) -> None:
     ctx = e.ctx
+    if isinstance(e, click.exceptions.NoArgsIsHelpError) and ctx is not None:  # `converter` alone: its help
+        click.echo(ctx.get_help(), err=True)
+        return
     if ctx is not None:
         click.echo(ctx.get_usage(), err=True)
         names = ctx.help_option_names
@@ -199,7 +207,7 @@ def _hint(param, ctx) -> str:
 def _chinese(e: click.exceptions.UsageError) -> str:
     """The message of a click usage error in Chinese, from the error's data (not its English text)."""
     if isinstance(e, click.exceptions.NoSuchOption):
-        close = ", ".join(repr(p) for p in (e.possibilities or ()))
+        close = "、".join(f"“{p}”" for p in (e.possibilities or ()))
         return f"没有选项 {e.option_name}。" + (f"是不是要用 {close}？" if close else "")
     if isinstance(e, click.exceptions.MissingParameter):
         kind = "参数" if isinstance(e.param, click.Argument) else "选项"

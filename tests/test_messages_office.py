@@ -71,7 +71,7 @@ def test_import_of_a_return_points_to_read(tmp_path):
 
 def test_click_hints_in_chinese():
     r = run("batch", "x", "-o", "y", "--job", "2")
-    assert r.exit_code == 2 and "是不是要用 '--jobs'" in r.output and "Did you mean" not in r.output
+    assert r.exit_code == 2 and "是不是要用 “--jobs”" in r.output and "Did you mean" not in r.output
     r = run("chek", "x")
     assert "是不是要用" in r.output and "Did you mean" not in r.output
 

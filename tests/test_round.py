@@ -230,3 +230,44 @@ def test_whole_round_two_runs_before_and_after_corrections(tmp_path):
         expected = sum(v for v in values if v is not None) if any(v is not None for v in values) else None
         assert get_path(total, cell.key) == pytest.approx(expected) if expected is not None else get_path(total, cell.key) is None, cell.key
     assert get_path(total, "applications.new_received.total") != get_path(old01, "applications.new_received.total")
+
+
+def test_an_agency_not_on_the_roster_is_named_with_its_likely_roster_name(tmp_path):
+    """The roster says 某某县自然资源局, the cover says 某某县自然资源和规划局: the terminal says so, instead of
+    only listing the roster's name as 未报送."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    agency = "某某县自然资源和规划局"
+    write_template(inbox / f"{agency}.xlsx", load_form(DEFAULT_FORM), agency=agency, year=2025,
+                   values=make_report(agency, 2025, form=load_form(DEFAULT_FORM)))
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n某某县自然资源局\n某某县教育局\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out"), "--roster", str(roster)])
+    assert "不在名单  某某县自然资源和规划局.xlsx（某某县自然资源和规划局）" in r.output
+    assert "名单中的“某某县自然资源局”尚未报送，是否同一单位" in r.output
+    assert "某某县教育局”尚未报送" not in r.output
+
+
+def test_last_year_of_another_agency_or_year_is_not_used(tmp_path):
+    """A prior of the same year or of another agency would raise false alarms (照抄, 上年结转): it is not used,
+    and the terminal says so; a prior folder's report no agency of this round matches is named."""
+    form = load_form(DEFAULT_FORM)
+    this = make_report("甲局", 2025, form=form)
+    (tmp_path / "本年.json").write_text(json.dumps(this, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "同年.json").write_text(json.dumps(this, ensure_ascii=False), encoding="utf-8")
+    other = make_report("乙局", 2024, form=form)
+    (tmp_path / "乙局2024.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    for prior, words in (("同年.json", "是 2025 年度的，不是 2024 年度"), ("乙局2024.json", "是“乙局”的，不是“甲局”的")):
+        r = CliRunner().invoke(main, ["check", str(tmp_path / "本年.json"), "--prior", str(tmp_path / prior),
+                                      "--format", "json"])
+        codes = {f["code"] for f in json.loads(r.stdout)["findings"]}
+        assert {"prior.year_mismatch", "prior.agency_mismatch"} & codes, prior
+        assert not {"copy.identical_table", "copy.repeated_text"} & codes, prior
+        assert words in r.stdout
+    inbox, priors = tmp_path / "收件", tmp_path / "上年"
+    inbox.mkdir()
+    priors.mkdir()
+    write_template(inbox / "甲局.xlsx", form, agency="甲局", year=2025, values=this)
+    (priors / "乙局2024.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out"), "--prior", str(priors)])
+    assert "乙局2024.json（乙局）：本轮没有这个单位的报送" in r.output

@@ -37,11 +37,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "input.csv": ("{path}：这是 CSV 文本表格（用逗号或制表符分隔的文字），不是 Excel 工作簿；请用下发的 .xlsx 模板填报，"
                   "或用 Excel 打开后“另存为”“Excel 工作簿 (*.xlsx)”", "CSV 文本改了扩展名"),
     "input.html": ("{path}：这是网页文件（HTML，常见于从网站或业务系统“导出 Excel”），只是扩展名为 {suffix}，不是真正的 Excel 工作簿；"
-                   + SAVE_AS + "，或改用下发的模板填报", "网页（HTML）冒充的“Excel 导出”"),
+                   + SAVE_AS + "，或改用下发的模板填报；如果这是已发布的年度报告网页，请用 converter import 读取", "网页（HTML）冒充的“Excel 导出”"),
     "input.xml_2003": ("{path}：这是 Excel 2003 XML 表格（XML 电子表格），不是 .xlsx 工作簿；" + SAVE_AS,
                        "Excel 2003 XML 电子表格"),
     "input.text": ("{path}：这是纯文本文件，不是 Excel 工作簿；请用下发的 .xlsx 模板填报", "纯文本文件"),
-    "input.pdf": ("{path}：这是 PDF 文件，不是 Excel 工作簿；请报送填写好的 .xlsx 模板（不要打印、扫描或转成 PDF）", "PDF 文件"),
+    "input.pdf": ("{path}：这是 PDF 文件，不是 Excel 工作簿；请报送填写好的 .xlsx 模板（不要打印、扫描或转成 PDF）；"
+                  "已发布的年度报告 PDF 请用 converter import 读取", "PDF 文件"),
     "input.image": ("{path}：这是图片（{kind}），不是 Excel 工作簿；请报送填写好的 .xlsx 模板，而不是截图或扫描件", "图片"),
     "input.archive": ("{path}：这是 {kind} 压缩包，不是 Excel 工作簿；请解压后报送其中的 .xlsx 文件", "rar/7z/gzip 等压缩包"),
     "input.binary": ("{path}：文件内容不是 Excel 工作簿（无法识别的数据）；请确认发送的是填写好的 .xlsx 模板", "无法识别的二进制文件"),

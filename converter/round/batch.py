@@ -10,6 +10,7 @@ Outputs are written atomically; inputs are only ever read.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import os
@@ -178,7 +179,7 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
             item["sha256"] = sha = sha256_of(path)
         report, form = loaded.report, loaded.form
         prior = _PRIORS.get(agency_key(report.get("agency")))
-        findings = check_loaded(loaded, prior["report"] if prior else None)
+        findings = check_loaded(loaded, prior["report"] if prior else None, prior["file"] if prior else "")
         item.update(agency=report.get("agency") or None, year=report.get("year"), form=form.id,
                     contact=loaded.extras.get("contact"), phone=loaded.extras.get("phone"),
                     saved=saved_time(path))
@@ -394,12 +395,28 @@ class BatchResult:
             elif status == WARNED:
                 n = (item.get("counts") or {}).get("warning", 0)
                 groups[WARNED].append(f"有警告    {item['file']}{who}：{n} 项警告，见汇总表")
-        groups[MISSING] = [f"未报送    {a['agency']}" for a in self.agencies if a["status"] == MISSING]
+        groups[MISSING] = self._not_listed() + [f"未报送    {a['agency']}" for a in self.agencies
+                                                if a["status"] == MISSING]
         lines = []
         for entries in groups.values():
             lines += entries[:limit]
             if len(entries) > limit:
                 lines.append(f"          ……另有 {len(entries) - limit} 项，见汇总表")
+        return lines
+
+    def _not_listed(self) -> list[str]:
+        """Agencies that sent a file but are not on the roster: often a roster name written differently,
+        whose agency then looks 未报送 — name the likely pair so the office does not chase it."""
+        if not self.roster:
+            return []
+        missing = [a["agency"] for a in self.agencies if a["status"] == MISSING]
+        lines = []
+        for a in self.agencies:
+            if a.get("in_roster", True):
+                continue
+            close = difflib.get_close_matches(a["agency"], missing, n=1, cutoff=0.5)
+            hint = f"；名单中的“{close[0]}”尚未报送，是否同一单位？请核对名称" if close else "，请核对名单"
+            lines.append(f"不在名单  {a['file'] or ''}（{a['agency']}）：名单中没有这个单位{hint}")
         return lines
 
     def closing_line(self) -> str:
@@ -518,6 +535,9 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     result = BatchResult(inbox, outbox, items, reused=n_reused, prior_skipped=prior_skipped, processed=len(todo))
     result.year, result.year_given = (year, True) if year else (_majority_year(items), False)
     _decide(result, roster_rows)
+    seen = {agency_key(a["agency"]) for a in result.agencies}
+    result.prior_skipped += [f"{p['file']}（{p['report'].get('agency')}）：本轮没有这个单位的报送（单位名称不同？），未使用"
+                             for key, p in priors.items() if key not in seen]
     if "pdf" in opts.formats:
         _make_pdfs(result)
     _place_outputs(result, opts.formats)

@@ -654,11 +654,11 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
                          "files": [i["file"] for i in group], "in_roster": key in {agency_key(n) for n in roster_names}})
     result.agencies = agencies
     if roster_rows is not None:
-        contacts = {row["单位名称"]: [row.get("联系人") or "", row.get("邮箱") or ""] for row in roster_rows}
+        contacts = {row["单位名称"]: [row.get("联系人") or "", row.get("联系电话") or "", row.get("邮箱") or ""] for row in roster_rows}
         missing = [a["agency"] for a in agencies if a["status"] == MISSING and a["in_roster"]]
         result.roster = {"listed": len(roster_names), "missing": missing, "repeated_lines": repeated,
                          "not_in_roster": [a["agency"] for a in agencies if not a["in_roster"]],
-                         "missing_contacts": {n: contacts.get(n, ["", ""]) for n in missing}}
+                         "missing_contacts": {n: contacts.get(n, ["", "", ""]) for n in missing}}
     for a in agencies:
         if a["file"]:
             a["current"] = True

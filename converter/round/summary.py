@@ -169,15 +169,23 @@ def _agency_sheet(wb, f, form: Form, result) -> None:
     ws.write(0, 0, f"{result.year or ''}年度报告报送情况（按单位）", f["title"])
     ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.agencies)} 个单位", f["note"])
     heads = ["序号", "单位", "状态", "当前报送文件", "其他文件", "说明"]
-    widths = fit_widths([5, 26, 8, 44, 36, 24])
+    widths = fit_widths([5, 22, 8, 38, 24, 50])
     for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write(3, c, h, f["head"])
         ws.set_column(c, c, w)
     by_file = {i["file"]: i for i in result.items}
+    wanted = {a["file"] for a in result.agencies if a["file"] and a["status"] not in (PASSED, WARNED)}
+    full = {i["file"]: i for i in result.full_items() if i["file"] in wanted}  # with findings, for 说明
     for n, a in enumerate(result.agencies, start=1):
         r = 3 + n
         others = [x for x in a.get("files", []) if x != a["file"]]
-        note = "不在名单中" if not a.get("in_roster", True) and result.roster else ""
+        current = full.get(a["file"]) if a["file"] else None
+        notes = ["不在名单中"] if not a.get("in_roster", True) and result.roster else []
+        if a["status"] == MISSING:
+            notes.append("没有收到该单位的文件")
+        elif current is not None and a["status"] not in (PASSED, WARNED):
+            notes.append(_explain(current))
+        note = "；".join(n for n in notes if n)
         values = [n, a["agency"], a["status"], a["file"] or "",
                   "；".join(f"{x}（{by_file[x]['status']}）" for x in others), note]
         ws.write_number(r, 0, n, f["num"])
@@ -198,13 +206,13 @@ SUMMARY_REPEAT = 3  # 序号, 文件, 单位
 def _summary_sheet(wb, f, form: Form, result) -> None:
     ws = wb.add_worksheet(SUMMARY_SHEET)
     counts = result.counts()
-    ws.write(0, 0, "年度报告报送汇总（按文件）", f["title"])
+    ws.write(0, 0, f"{result.year or ''}年度报告报送汇总（按文件）", f["title"])
     ws.write(1, 0, "；".join(f"{k} {v} 个" for k, v in counts.items()) + f"；共 {len(result.items)} 个文件", f["note"])
     totals = [label for _, label in form.key_totals]
     heads = [*SUMMARY_PART1, *totals, *SUMMARY_PART2]
     first = fit_widths([5, 20, 13, 6, 8, 5, 5, 5, 24, 40])
     repeated = sum(first[:SUMMARY_REPEAT])
-    second = fit_widths([8] * len(totals) + [8, 14],
+    second = fit_widths([11 if form.cell[k].type == "amount" else 8 for k, _ in form.key_totals] + [8, 14],
                         page_units(SUMMARY_REPEAT + len(totals) + 2) - repeated)
     widths = first + second
     for c, (h, w) in enumerate(zip(heads, widths)):
@@ -350,12 +358,12 @@ def _write_value(ws, r, c, value, fmt) -> None:
 def _roster_sheets(wb, f, roster: dict) -> None:
     ws = wb.add_worksheet(MISSING_SHEET)
     ws.write(0, 0, f"名单中 {roster['listed']} 个单位，未报送 {len(roster['missing'])} 个", f["title"])
-    widths = [40, 14, 30]
-    for c, (head, width) in enumerate(zip(("单位名称", "联系人", "邮箱"), widths)):
+    widths = fit_widths([34, 12, 18, 30])
+    for c, (head, width) in enumerate(zip(("单位名称", "联系人", "联系电话", "邮箱"), widths)):
         ws.write(2, c, head, f["head"])
         ws.set_column(c, c, width)
     for r, name in enumerate(roster["missing"], start=3):
-        values = [name, *roster.get("missing_contacts", {}).get(name, ["", ""])]
+        values = [name, *roster.get("missing_contacts", {}).get(name, ["", "", ""])]
         for c, value in enumerate(values):
             ws.write_string(r, c, value, f["text"])
         ws.set_row(r, row_height(values, widths))

@@ -459,3 +459,15 @@ def test_long_title_breaks_before_the_form_name_short_title_does_not(tmp_path):
     report["agency"] = "某局"
     out, _ = write(tmp_path, report)
     assert docx.Document(str(out)).paragraphs[0].text == "某局2025年政府信息公开工作年度报告"
+
+
+def test_label_rows_keep_with_the_row_below(tmp_path, form_):
+    """A 第二十条 sub-heading or a column header never ends a page alone: rows of labels only keep with
+    the next row; rows with numbers do not (a long 表三 may still break between its data rows)."""
+    out = tmp_path / "k.docx"
+    write_report(unique_numbers_report(form_), form_, out)
+    for table, spec in zip(tables(out), form_.tables):
+        grid = spec.grid()
+        for r, row in enumerate(table.xpath("./w:tr", namespaces=NS)):
+            kept = bool(row.xpath(".//w:pPr/w:keepNext", namespaces=NS))
+            assert kept == (not any(hasattr(slot, "key") for slot in grid[r])), (spec.name, r + 1)

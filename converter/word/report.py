@@ -305,6 +305,8 @@ def build_table(table, s: Style | None = None) -> TableSkeleton:
         trpr = (f'<w:cantSplit/><w:trHeight w:val="{ROW_MIN_HEIGHT}"/>'
                 + ("<w:tblHeader/>" if r <= table.header_rows else ""))
         parts.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
+        # a row of labels only (a 第二十条 sub-heading, a column header) stays on the page of the row below it
+        keep = "" if any(hasattr(slot, "key") for slot in grid[r - 1]) else "<w:keepNext/>"
         c = 1
         while c <= table.cols:
             cell = grid[r - 1][c - 1]
@@ -317,7 +319,7 @@ def build_table(table, s: Style | None = None) -> TableSkeleton:
             if cell.rs > 1:
                 tcpr += '<w:vMerge w:val="restart"/>' if origin else "<w:vMerge/>"
             tcpr += '<w:vAlign w:val="center"/>'
-            ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+            ppr = f'<w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>'
             if not origin:
                 parts.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{ppr}</w:p></w:tc>")
             elif hasattr(cell, "key"):
@@ -328,7 +330,7 @@ def build_table(table, s: Style | None = None) -> TableSkeleton:
             else:
                 if r > table.header_rows > 0 and cell.rs == 1:
                     # row labels under a header (表三's 25 rows) read better flush left, as in the official form
-                    ppr = f'<w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="left"/></w:pPr>'
+                    ppr = f'<w:pPr><w:pStyle w:val="{style}"/>{keep}<w:jc w:val="left"/></w:pPr>'
                 parts.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p>{ppr}{_run(cell.text)}</w:p></w:tc>")
             c += cs
         parts.append("</w:tr>")

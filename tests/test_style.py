@@ -285,4 +285,4 @@ def test_batch_cli_takes_style(tmp_path):
     assert len(reports) == 3
     assert {round(docx.Document(r).sections[-1].page_width.mm) for r in reports} == {182}
     proc = cli("batch", inbox, "-o", outbox, "--style", tmp_path / "没有.docx")
-    assert proc.returncode == 2 and "input.not_found" in proc.stderr
+    assert proc.returncode == 2 and "style.unknown" in proc.stderr and "--style" in proc.stderr

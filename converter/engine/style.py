@@ -131,7 +131,7 @@ def load_style(spec: "str | os.PathLike | Style | None") -> tuple[Style, list[Fi
     if text in bundled_styles():
         return bundled_style(text), []
     path = Path(text)
-    if path.suffix.lower() in (".docx", ".dotx", ".docm", ".doc", ".wps", ".dot") or path.exists():
+    if path.exists():
         return style_from_reference(path)
     raise refuse("style.unknown", path, names="、".join(bundled_styles()))
 

@@ -369,10 +369,13 @@ def rule_kinds() -> tuple[str, ...]:
     return tuple(_definition_schema()["properties"]["rules"]["items"]["properties"]["kind"]["enum"])
 
 
-def form_from_dict(spec: dict, source: str = "") -> Form:
-    """The Form a definition describes; InputError (form.invalid) naming `source` and the place in it."""
+def form_from_dict(spec: dict, source: str = "", *, bundled: bool = False) -> Form:
+    """The Form a definition describes; InputError (form.invalid) naming `source` and the place in it.
+    `bundled`: an edition shipped in templates/, checked against definition.schema.json by the test suite
+    (tests/test_form.py), so not again at every start (jsonschema costs ~0.2 s); the consistency
+    checks still run."""
     try:
-        problem = _schema_problem(spec)
+        problem = None if bundled else _schema_problem(spec)
         if problem:
             raise problem
         return _build(spec)
@@ -494,7 +497,7 @@ def available_forms() -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def load_definition(path: str) -> Form:
+def load_definition(path: str, bundled: bool = False) -> Form:
     """A definition file anywhere (`--form 路径.json`); InputError naming the file and the place in it."""
     file = Path(path)
     try:
@@ -507,14 +510,14 @@ def load_definition(path: str) -> Form:
         spec = json.loads(text)
     except json.JSONDecodeError as e:
         raise refuse("form.invalid", path, place=f"第 {e.lineno} 行第 {e.colno} 列", detail="不是有效的 JSON") from None
-    return form_from_dict(spec, str(path))
+    return form_from_dict(spec, str(path), bundled=bundled)
 
 
 def load_form(form_id: str) -> Form:
     """A bundled edition by its id (templates/<id>.json)."""
     if not re.fullmatch(r"[a-z0-9-]+", str(form_id)) or not (data_dir("templates") / f"{form_id}.json").is_file():
         raise refuse("form.unknown", form_id, forms="、".join(available_forms()))
-    return load_definition(str(data_dir("templates") / f"{form_id}.json"))
+    return load_definition(str(data_dir("templates") / f"{form_id}.json"), bundled=True)
 
 
 def resolve_form(value: str) -> Form:

@@ -20,8 +20,6 @@ import time
 import unicodedata
 import zipfile
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +31,7 @@ from converter.base.refusals import refuse, size_text
 from converter.base.text import agency_key
 from converter.engine.findings import count_by_severity
 from converter.engine.pipeline import check_loaded
-from converter.engine.schema import validator_for
+from converter.engine.schema import quick_schema, validator_for
 from converter.engine.style import Style, default_style
 from converter.excel.annotate import annotate
 from converter.form.definition import Form, available_forms, get_path, load_form
@@ -261,7 +259,8 @@ def warm_up() -> None:
     """Prepare once in the parent: forked workers inherit it instead of paying per worker."""
     for form_id in available_forms():
         form = load_form(form_id)
-        validator_for(form)
+        quick_schema(form)
+        validator_for(form)  # jsonschema, for the reports that do not conform: imported once, before the fork
         word_report.skeleton(form)
 
 
@@ -775,6 +774,9 @@ def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, do
     Only a few files are in flight at a time: a finished future holds its whole result, so
     submitting thousands at once would keep every result in memory until the end.
     """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # multiprocessing: only for a pool
+    from concurrent.futures.process import BrokenProcessPool
+
     broken: list[Path] = []
     ctx = _mp_context()
     queue = iter(paths)

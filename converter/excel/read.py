@@ -392,6 +392,8 @@ class XmlBook:
                     col_no = _col_number(m.group(1))
                 else:
                     col_no += 1
+                if not len(c):  # <c r="B1" s="1"/>: a styled empty cell (most of them), no value
+                    continue
                 value = self._value(c)
                 if value is not None:
                     cells[(row_no, col_no)] = value

@@ -232,6 +232,15 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
     return item
 
 
+def _process_compact(path: Path, opts: Options, sha: str | None = None) -> dict:
+    """process_one in a worker, its result without the findings (they stay in the work cache's record,
+    and the parent drops them anyway): less to pickle back for every file."""
+    item = process_one(path, opts, sha)
+    if item.get("status") != UNREADABLE:
+        item.pop("findings", None)
+    return item
+
+
 def _error(e: InputError) -> dict:
     return {"code": e.code, "message": e.message}
 
@@ -826,7 +835,7 @@ def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, do
         def submit_next():
             task = next(queue, None)
             if task is not None:
-                inflight[pool.submit(process_one, task[0], opts, task[1])] = task
+                inflight[pool.submit(_process_compact, task[0], opts, task[1])] = task
 
         for _ in range(jobs * 4):
             submit_next()

@@ -72,6 +72,26 @@ def measure(mode: str, inbox: Path, outbox: Path, jobs: int, limit: int | None =
     return json.loads(out.strip().splitlines()[-1])
 
 
+def measure_check(sample: Path, repeats: int = 7) -> tuple[float, float]:
+    """Median wall time of `converter check sample` in a fresh interpreter (start-up included), and of a
+    bare interpreter, with the package byte-compiled as an installation has it."""
+    import statistics
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    check = [sys.executable, "-m", "converter.cli", "check", str(sample)]
+    subprocess.run(check, cwd=ROOT, env=env, capture_output=True)  # writes the .pyc files once
+
+    def median(cmd):
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True)
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    return median(check), median([sys.executable, "-c", "pass"])
+
+
 def child(mode: str, inbox: Path, outbox: Path, jobs: int, limit: int) -> None:
     import resource
 
@@ -195,6 +215,16 @@ def main() -> None:
     peaks = [r["peak_mb"] for name, r in rows if name.startswith("batch")]
     if len(peaks) > 1:
         print(f"\npeak memory, largest N vs smallest N: {peaks[-1] / peaks[0]:.2f}×")
+    check, bare = measure_check(base[-1])
+    print(f"converter check one workbook: {check:.3f} s wall, median of 7 (bare interpreter {bare:.3f} s); "
+          f"target 0.25 s: {'met' if check < 0.25 else 'not met'}")
+    for name, r in rows:
+        if name.startswith("batch"):
+            rate = r["files"] / r["seconds"]
+            print(f"{name}: {rate:.0f} files/s ({rate / 150:.2f}× the 150 files/s target), "
+                  f"{rate / base_rate:.1f}× the baseline (target 20×)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average at the end: {load:.2f} (this machine is shared: compare within one run)")
 
 
 if __name__ == "__main__":

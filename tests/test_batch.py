@@ -294,3 +294,25 @@ def test_placed_outputs_are_staged_then_renamed_together(tmp_path):
         staged.write_bytes(tmp_path / "数据" / "乙.json", b"{}")
     assert old.read_bytes() == b"new" and (tmp_path / "数据" / "乙.json").read_bytes() == b"{}"
     assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_without_syncfs_each_staged_file_is_fsynced_before_its_rename(tmp_path, monkeypatch):
+    """Where the C library has no syncfs (macOS, Windows), the one flush falls back to an fsync of each
+    staged file, still before any target is replaced."""
+    import ctypes
+    import os
+
+    from converter.base import atomic
+
+    def no_library(*args, **kwargs):
+        raise OSError("no C library here")
+
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(ctypes, "CDLL", no_library)
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    with atomic.Staged(tmp_path) as staged:
+        staged.write_bytes(tmp_path / "甲.docx", b"a")
+        staged.write_bytes(tmp_path / "乙.json", b"b")
+        assert not synced and not (tmp_path / "甲.docx").exists()
+    assert len(synced) == 2 and (tmp_path / "甲.docx").read_bytes() == b"a"

@@ -534,8 +534,9 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
             done(process_one(path, opts, sha))
     else:
         _run_parallel(todo, opts, jobs, done)
-    if todo and (outbox / CACHE).is_dir():
-        flush(outbox / CACHE)  # the work cache durable at once (its files were renamed in without fsync)
+    if todo and (outbox / CACHE).is_dir():  # the work cache durable at once (its files were renamed in without fsync)
+        flush(outbox / CACHE, (outbox / CACHE / i["sha256"] / name for i in records.values()
+                               if i.get("sizes") and not i.get("reused") for name in (*i["sizes"], "record.json")))
     for path in paths:  # copies of content converted once
         rel = path.relative_to(inbox).as_posix()
         if rel not in records:

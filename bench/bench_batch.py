@@ -58,7 +58,8 @@ def make_inbox(base: list[Path], folder: Path, n: int) -> Path:
         src = base[i % len(base)]
         old = src.stem.encode()
         new = f"{src.stem}{i:05d}".encode()
-        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(folder / f"{i:05d}-{src.name}", "w", zipfile.ZIP_DEFLATED) as zout:
+        target = folder / f"{i:05d}-{src.name}"
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
                 zout.writestr(info, zin.read(info).replace(old, new))
     return folder

@@ -5,9 +5,9 @@ Each workbook is handled by `process_one` in a worker process, which leaves its 
 the record written last: a killed run loses no finished file. Work files are renamed into place without
 an fsync each (atomic for a killed process); the record lists their sizes, so after a power cut a file
 the disk had not flushed yet disqualifies its entry; one `flush` (syncfs) after the pool makes the whole
-cache durable. The agency-named outputs are staged beside their targets, flushed once, then renamed. The parent then decides per agency
-(round year, one current submission each, the rest 已被替代) and makes the outbox mirror that state:
-outputs of current submissions under agency names, everything else moved to 已作废/{date}/.
+cache durable. The parent then decides per agency (round year, one current submission each, the rest
+已被替代) and makes the outbox mirror that state: outputs of current submissions under agency names
+(staged beside their targets, flushed once, then renamed), everything else moved to 已作废/{date}/.
 Outputs are written atomically; inputs are only ever read.
 """
 from __future__ import annotations

@@ -259,3 +259,70 @@ def test_bundled_returned_examples_are_made_by_the_current_template():
     for path in sorted((EXAMPLES / "returned").glob("*.xlsx")):
         codes = {f.code for f in load_report(path).findings}
         assert "read.template_version" not in codes, path.name
+
+
+def test_a_work_file_the_disk_lost_disqualifies_its_cache_entry(inbox, tmp_path):
+    """Work files are renamed in without an fsync each: after a power cut one may be empty or short.
+    Its record's sizes no longer match, so the next run converts that workbook again."""
+    root, _, _ = inbox
+    out = tmp_path / "out"
+    first = run_batch(root, out, jobs=1)
+    item = next(i for i in first.items if i.get("agency") == "甲区教育局")
+    report = out / ".converter" / "work" / item["sha256"] / "report.docx"
+    good = report.read_bytes()
+    report.write_bytes(good[: len(good) // 3])  # what a lost write leaves
+    second = run_batch(root, out, jobs=1)
+    readable = sum(1 for i in first.items if i["status"] not in ("无法读取", "已忽略"))
+    assert second.reused == readable - 1
+    assert report.read_bytes() == good
+    placed = out / "报告" / "甲区教育局2025年政府信息公开工作年度报告.docx"
+    assert placed.read_bytes() == good
+
+
+def test_placed_outputs_are_staged_then_renamed_together(tmp_path):
+    """A run killed before the one flush leaves every earlier output as it was and only temporary
+    files, which the next run removes; an error while staging removes them at once."""
+    from converter.base.atomic import Staged
+    from converter.base.errors import InputError
+    from converter.round.batch import _remove_temp_files
+
+    old = tmp_path / "报告" / "甲.docx"
+    old.parent.mkdir()
+    old.write_bytes(b"old")
+    staged = Staged(tmp_path)
+    staged.write_bytes(old, b"new")
+    staged.write_bytes(tmp_path / "数据" / "乙.json", b"{}")
+    assert old.read_bytes() == b"old" and not (tmp_path / "数据" / "乙.json").exists()  # killed here
+    _remove_temp_files(tmp_path)
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["甲.docx"]
+    with pytest.raises(InputError), Staged(tmp_path) as staged:
+        staged.write_bytes(old, b"new")
+        staged.write_bytes(tmp_path / "报告", b"a folder")  # output.is_directory
+    assert old.read_bytes() == b"old" and sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["甲.docx"]
+    with Staged(tmp_path) as staged:
+        staged.write_bytes(old, b"new")
+        staged.write_bytes(tmp_path / "数据" / "乙.json", b"{}")
+    assert old.read_bytes() == b"new" and (tmp_path / "数据" / "乙.json").read_bytes() == b"{}"
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_without_syncfs_each_staged_file_is_fsynced_before_its_rename(tmp_path, monkeypatch):
+    """Where the C library has no syncfs (macOS, Windows), the one flush falls back to an fsync of each
+    staged file, still before any target is replaced."""
+    import ctypes
+    import os
+
+    from converter.base import atomic
+
+    def no_library(*args, **kwargs):
+        raise OSError("no C library here")
+
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(ctypes, "CDLL", no_library)
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    with atomic.Staged(tmp_path) as staged:
+        staged.write_bytes(tmp_path / "甲.docx", b"a")
+        staged.write_bytes(tmp_path / "乙.json", b"b")
+        assert not synced and not (tmp_path / "甲.docx").exists()
+    assert len(synced) == 2 and (tmp_path / "甲.docx").read_bytes() == b"a"

@@ -81,3 +81,12 @@ def test_an_equation_rule_without_title_is_named_by_its_equation():
     titles = {r.code: r.title for r in form.rules}
     assert titles["t4.total"] == "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结"
     assert titles["prior.in_force"] == "现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数"
+
+
+def test_every_bundled_edition_conforms_to_the_definition_schema(form):
+    """load_form trusts the bundled editions (no jsonschema at start-up): this is where they are checked."""
+    from converter.form.definition import _schema_problem
+
+    assert _schema_problem(form.source) is None
+    rebuilt = form_from_dict(form.source, form.id)  # the careful path builds the same form
+    assert rebuilt == form

@@ -135,3 +135,52 @@ def test_each_kind_of_odd_value_in_a_count_cell_gives_a_finding(tmp_path, value)
         assert any(f.location.path == key and f.severity == "error" for f in findings), [f.code for f in findings]
         json.dumps(loaded.report, allow_nan=False)
         build_report(loaded.report, loaded.form, draft=True)
+
+
+def _read_both(path, monkeypatch):
+    """(fast, careful): read_workbook as it runs, and with the shortcuts off — every XML part inflated
+    again for the parser instead of kept from the DTD scan, every cell's value looked up, empty or not."""
+    from converter.base import sniff
+    from converter.excel.read import XmlBook
+
+    def outcome():
+        try:
+            loaded = read_workbook(path)
+        except InputError as e:
+            return ("refused", e.code)
+        return (json.dumps(loaded.report, ensure_ascii=False, sort_keys=True, default=str),
+                [json.dumps(f.to_dict(), ensure_ascii=False, sort_keys=True, default=str) for f in loaded.findings],
+                loaded.cells)
+
+    fast = outcome()
+    with monkeypatch.context() as m:
+        m.setattr(sniff, "KEEP_PARTS_BYTES", 0)
+        m.setattr(XmlBook, "skip_empty", False)
+        careful = outcome()
+    return fast, careful
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 100)) // 2, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(values=st.dictionaries(st.sampled_from(KEYS), _value, min_size=1, max_size=25))
+def test_the_fast_read_equals_the_careful_one_on_fuzzed_workbooks(tmp_path, monkeypatch, values):
+    path = tmp_path / "fuzz.xlsx"
+    path.write_bytes(_save(values))
+    fast, careful = _read_both(path, monkeypatch)
+    assert fast == careful
+
+
+def test_the_fast_read_equals_the_careful_one_on_the_hostile_corpus(tmp_path, monkeypatch):
+    from hostile_cases import CASES
+
+    compared = 0
+    for i, (case, (build, _code, _in_batch)) in enumerate(sorted(CASES.items())):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        path = build(folder)
+        if path.suffix.lower() != ".xlsx" or case in ("fifo", "link_to_device"):
+            continue
+        fast, careful = _read_both(path, monkeypatch)
+        assert fast == careful, case
+        compared += 1
+    assert compared > 30

@@ -276,3 +276,35 @@ def test_texts_sheet_shows_a_long_text_in_full(tmp_path):
     assert ws.row_dimensions[cell.row].customHeight
     assert not blank.row_dimensions[cell.row].customHeight  # blank: the row grows with what is typed
     assert ws.page_setup.orientation == "landscape"
+
+
+def test_remembered_formula_preparation_writes_the_same_parts(tmp_path, form, monkeypatch):
+    """memo_formulas only remembers what xlsxwriter computes: an annotated copy written with it, twice
+    (the second from the memory), has the same parts as one written by xlsxwriter alone."""
+    import io
+    import zipfile
+
+    from converter.engine.pipeline import check_loaded
+    from converter.engine.sample import make_report
+    from converter.excel import template
+    from converter.excel.annotate import annotate
+
+    report = make_report("某某市交通运输局", 2025, seed=7, blanks=0.3, form=form)
+    key = "applications.carried_forward.natural_person"
+    set_path(report, key, (get_path(report, key) or 0) + 3)
+    path = tmp_path / "有错.xlsx"
+    write_template(path, form, agency="某某市交通运输局", year=2025, values=report)
+    loaded = read_workbook(path, form=form)
+    findings = check_loaded(loaded, None)
+    assert any(f.severity == "error" for f in findings)
+
+    def parts():
+        buffer = io.BytesIO()
+        annotate(loaded, findings, buffer)
+        with zipfile.ZipFile(buffer) as zf:  # core.xml carries the time of writing
+            return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
+
+    remembered = [parts(), parts()]
+    monkeypatch.setattr(template, "memo_formulas", lambda ws: ws)
+    plain = parts()
+    assert remembered[0] == plain and remembered[1] == plain

@@ -43,11 +43,13 @@ def check_not_input(target, *inputs) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | os.PathLike):
+def atomic_path(target: str | os.PathLike, sync: bool = True):
     """Yield a temporary path in the target's folder; on success it replaces the target.
 
     On any exception, KeyboardInterrupt included, the temporary file is removed and the target is
     left as it was. OSErrors become InputErrors from the catalogue (output.disk_full, output.read_only…).
+    `sync=False` skips the fsync: the rename is still atomic for a killed process (never a half-written
+    target); the caller makes the files durable together with `flush` (the batch's work cache).
     """
     target = Path(target)
     if target.is_dir():
@@ -61,8 +63,9 @@ def atomic_path(target: str | os.PathLike):
     os.close(fd)
     try:
         yield Path(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+        if sync:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp, target)
     except OSError as e:
@@ -78,10 +81,87 @@ def _umask() -> int:
     return mask
 
 
-def write_bytes(target: str | os.PathLike, data: bytes) -> None:
-    with atomic_path(target) as tmp:
+def write_bytes(target: str | os.PathLike, data: bytes, sync: bool = True) -> None:
+    with atomic_path(target, sync) as tmp:
         tmp.write_bytes(data)
 
 
-def write_text(target: str | os.PathLike, text: str) -> None:
-    write_bytes(target, text.encode("utf-8"))
+def write_text(target: str | os.PathLike, text: str, sync: bool = True) -> None:
+    write_bytes(target, text.encode("utf-8"), sync)
+
+
+def flush(folder: str | os.PathLike, paths=()) -> None:
+    """Make durable at once what was written under `folder` without fsync (`paths`, an iterable): one
+    syncfs(2) of its file system where the C library has it (Linux; ~0.03 ms a file instead of ~0.4 ms
+    for an fsync each), else an fsync of each of `paths`."""
+    try:
+        import ctypes
+
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (ImportError, OSError, AttributeError, TypeError):
+        syncfs = None
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for path in paths:
+        with contextlib.suppress(OSError), open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+
+
+class Staged:
+    """Outputs replaced together: each write goes to a temporary file beside its target; `commit()`
+    makes them all durable with one `flush` and only then renames each over its target. A killed run
+    leaves its targets as they were (and temporary files `.{name}.*.tmp` the next run removes); an
+    exception before commit removes the temporary files."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self._pending: list[tuple[str, Path]] = []
+
+    def write_bytes(self, target: str | os.PathLike, data: bytes) -> None:
+        target = Path(target)
+        if target.is_dir():
+            raise refuse("output.is_directory", target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=target.suffix + ".tmp", dir=target.parent)
+        except OSError as e:
+            raise _output_error(target, e, creating=True) from None
+        self._pending.append((tmp, target))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())
+        except OSError as e:
+            raise _output_error(target, e, creating=False) from None
+
+    def commit(self) -> None:
+        if not self._pending:
+            return
+        flush(self.folder, [tmp for tmp, _ in self._pending])
+        for tmp, target in self._pending:  # on an error, discard() removes the temporary files left
+            try:
+                os.replace(tmp, target)
+            except OSError as e:
+                raise _output_error(target, e, creating=False) from None
+        self._pending.clear()
+
+    def discard(self) -> None:
+        for tmp, _ in self._pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        self._pending.clear()
+
+    def __enter__(self) -> "Staged":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        try:
+            if kind is None:
+                self.commit()
+        finally:
+            self.discard()

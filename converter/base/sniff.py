@@ -22,6 +22,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNZIPPED = 200 * 1024 * 1024  # all parts together, uncompressed
 MAX_XML_PART = 32 * 1024 * 1024  # one XML part we may parse (a filled template's largest is ~100 KB)
 MAX_PARTS = 2000
+KEEP_PARTS_BYTES = 4 * 1024 * 1024  # XML parts kept in memory after the scan, for the parser (a template: ~200 KB)
 MAX_RATIO = 200  # uncompressed : compressed, for parts over 1 MB (sheet XML compresses ~10-30:1)
 
 _MAIN_TRANSITIONAL = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -187,16 +188,26 @@ def open_safe_zip(data: bytes, path: Path, kind_check=None) -> zipfile.ZipFile:
         if i.filename.endswith((".xml", ".rels", ".vml")) and i.file_size > MAX_XML_PART:
             raise refuse("input.part_too_large", path, part=i.filename, size=size_text(i.file_size),
                          limit=size_text(MAX_XML_PART))
+    kept: dict[str, bytes] = {}
+    room = KEEP_PARTS_BYTES
     for i in infos:  # every XML part, read (CRC-checked) and scanned for DTDs: a few ms for our files
         if i.filename.endswith((".xml", ".rels")) or i.filename == "[Content_Types].xml":
             xml = read_part(zf, i.filename, path)
             if any(mark in xml for mark in _DOCTYPE_MARKS):
                 raise refuse("input.xml_entity", path, part=i.filename)
+            # the reader parses them next: not inflated twice (of a repeated name, the entry zipfile reads)
+            if len(xml) <= room and zf.NameToInfo.get(i.filename) is i:
+                kept[i.filename] = xml
+                room -= len(xml)
+    zf.converter_parts = kept
     return zf
 
 
 def read_part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
     """A part's bytes (sizes already checked); a bad CRC or deflate stream is a corrupt file."""
+    kept = getattr(zf, "converter_parts", None)
+    if kept and name in kept:
+        return kept[name]
     try:
         with zf.open(name) as fh:
             data = fh.read(MAX_UNZIPPED + 1)

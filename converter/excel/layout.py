@@ -6,6 +6,7 @@ report-JSON path, the check cells of the arithmetic rules and the workbook defin
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ STAMP_KEYS = ("generator", "form", "edition", "agency", "year", "fingerprint", "
 GENERATOR = "converter gov-info-disclosure template"
 
 
+@functools.lru_cache(maxsize=1024)
 def col_letter(col: int) -> str:
     out = ""
     while col:

@@ -18,6 +18,7 @@ from converter.base.refusals import refuse
 DEFAULT_FORM = "gov-info-disclosure-2021"  # what the CLI uses when --form is not given
 
 
+@functools.lru_cache(maxsize=None)
 def data_dir(name: str) -> Path:
     """templates/ or schemas/: inside the installed package, or beside it in a source checkout."""
     package = Path(__file__).resolve().parent.parent
@@ -207,9 +208,21 @@ class Form:
 
 
 # ---- nested dict paths ---------------------------------------------------------------
+_SPLIT: dict[str, tuple[str, ...]] = {}  # path → its parts: a report has a few hundred paths, read thousands of times
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    parts = _SPLIT.get(path)
+    if parts is None:
+        if len(_SPLIT) > 50_000:
+            _SPLIT.clear()
+        parts = _SPLIT[path] = tuple(path.split("."))
+    return parts
+
+
 def get_path(data, path: str, default=None):
     node = data
-    for part in path.split("."):
+    for part in _parts(path):
         if not isinstance(node, dict) or part not in node:
             return default
         node = node[part]
@@ -217,7 +230,7 @@ def get_path(data, path: str, default=None):
 
 
 def set_path(data: dict, path: str, value) -> None:
-    *parents, last = path.split(".")
+    *parents, last = _parts(path)
     node = data
     for part in parents:
         node = node.setdefault(part, {})
@@ -369,10 +382,13 @@ def rule_kinds() -> tuple[str, ...]:
     return tuple(_definition_schema()["properties"]["rules"]["items"]["properties"]["kind"]["enum"])
 
 
-def form_from_dict(spec: dict, source: str = "") -> Form:
-    """The Form a definition describes; InputError (form.invalid) naming `source` and the place in it."""
+def form_from_dict(spec: dict, source: str = "", *, bundled: bool = False) -> Form:
+    """The Form a definition describes; InputError (form.invalid) naming `source` and the place in it.
+    `bundled`: an edition shipped in templates/, checked against definition.schema.json by the test suite
+    (tests/test_form.py), so not again at every start (jsonschema costs ~0.2 s); the consistency
+    checks still run."""
     try:
-        problem = _schema_problem(spec)
+        problem = None if bundled else _schema_problem(spec)
         if problem:
             raise problem
         return _build(spec)
@@ -490,11 +506,16 @@ def _cell_spec(table_spec: dict, n: NumberCell) -> dict:
 
 
 def available_forms() -> list[str]:
-    return sorted(p.stem for p in data_dir("templates").glob("*.json"))
+    return list(_bundled_ids())
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_ids() -> tuple[str, ...]:  # the package's own files: listed once per process
+    return tuple(sorted(p.stem for p in data_dir("templates").glob("*.json")))
 
 
 @functools.lru_cache(maxsize=None)
-def load_definition(path: str) -> Form:
+def load_definition(path: str, bundled: bool = False) -> Form:
     """A definition file anywhere (`--form 路径.json`); InputError naming the file and the place in it."""
     file = Path(path)
     try:
@@ -507,14 +528,19 @@ def load_definition(path: str) -> Form:
         spec = json.loads(text)
     except json.JSONDecodeError as e:
         raise refuse("form.invalid", path, place=f"第 {e.lineno} 行第 {e.colno} 列", detail="不是有效的 JSON") from None
-    return form_from_dict(spec, str(path))
+    return form_from_dict(spec, str(path), bundled=bundled)
 
 
 def load_form(form_id: str) -> Form:
     """A bundled edition by its id (templates/<id>.json)."""
-    if not re.fullmatch(r"[a-z0-9-]+", str(form_id)) or not (data_dir("templates") / f"{form_id}.json").is_file():
+    return _load_bundled(str(form_id))
+
+
+@functools.lru_cache(maxsize=64)
+def _load_bundled(form_id: str) -> Form:  # a reader asks for its edition once per workbook
+    if not re.fullmatch(r"[a-z0-9-]+", form_id) or not (data_dir("templates") / f"{form_id}.json").is_file():
         raise refuse("form.unknown", form_id, forms="、".join(available_forms()))
-    return load_definition(str(data_dir("templates") / f"{form_id}.json"))
+    return load_definition(str(data_dir("templates") / f"{form_id}.json"), bundled=True)
 
 
 def resolve_form(value: str) -> Form:

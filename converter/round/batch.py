@@ -2,9 +2,12 @@
 
 Each workbook is handled by `process_one` in a worker process, which leaves its complete work
 (record, report JSON, Word report or annotated copy) in the outbox's work cache `.converter/work/{sha256}/`,
-the record written last: a killed run loses no finished file. The parent then decides per agency
-(round year, one current submission each, the rest 已被替代) and makes the outbox mirror that state:
-outputs of current submissions under agency names, everything else moved to 已作废/{date}/.
+the record written last: a killed run loses no finished file. Work files are renamed into place without
+an fsync each (atomic for a killed process); the record lists their sizes, so after a power cut a file
+the disk had not flushed yet disqualifies its entry; one `flush` (syncfs) after the pool makes the whole
+cache durable. The parent then decides per agency (round year, one current submission each, the rest
+已被替代) and makes the outbox mirror that state: outputs of current submissions under agency names
+(staged beside their targets, flushed once, then renamed), everything else moved to 已作废/{date}/.
 Outputs are written atomically; inputs are only ever read.
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import io
 import json
 import os
 import re
@@ -21,20 +25,18 @@ import time
 import unicodedata
 import zipfile
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from converter import __version__
-from converter.base.atomic import write_bytes, write_text
+from converter.base.atomic import Staged, flush, write_bytes, write_text
 from converter.base.errors import InputError
 from converter.base.internal import internal_error, is_program_error
 from converter.base.refusals import refuse, size_text
 from converter.base.text import agency_key
 from converter.engine.findings import count_by_severity
 from converter.engine.pipeline import check_loaded
-from converter.engine.schema import validator_for
+from converter.engine.schema import quick_schema, validator_for
 from converter.engine.style import Style, default_style
 from converter.excel.annotate import annotate
 from converter.form.definition import Form, available_forms, get_path, load_form
@@ -47,7 +49,6 @@ from converter.round.summary import (AGENCY_STATUSES, FAILED, FILE_STATUSES, IGN
 from converter.web.page import write_page
 from converter.word import report as word_report
 from converter.word.pdf import convert_many, find_soffice
-from converter.word.report import write_report
 
 MANIFEST = "manifest.json"
 DIR_REPORTS, DIR_DATA, DIR_RETURN, DIR_VOID = "报告", "数据", "退回修改", "已作废"
@@ -192,27 +193,28 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
         work = opts.outbox / CACHE / sha
         for stale in ("html", "pdf"):  # of an earlier run (another signature): made again below or by the batch
             (work / WORK_FILES[stale]).unlink(missing_ok=True)
-        write_text(work / WORK_FILES["json"], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        _write_work(work / WORK_FILES["json"], (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode(), item)
         item["work"]["json"] = WORK_FILES["json"]
         if loaded.extras.get("published"):
             item["published_on"] = loaded.extras["published"]
         if counts["error"]:
             item["status"] = FAILED
             if not published:  # a published report has no cells to annotate
-                _annotate(loaded, findings, work / WORK_FILES["annotated"])
+                _write_work(work / WORK_FILES["annotated"], _annotate(loaded, findings), item)
                 item["work"]["annotated"] = WORK_FILES["annotated"]
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
             if not published:  # a published report is already published: no report made of it
-                _write_report(report, form, work / WORK_FILES["report"], opts.sign_date, opts.style)
+                _write_work(work / WORK_FILES["report"], _write_report(report, form, opts.sign_date, opts.style), item)
                 item["work"]["report"] = WORK_FILES["report"]
                 if "html" in opts.formats:
                     write_page(report, form, work / WORK_FILES["html"], sign_date=opts.sign_date, style=opts.style)
+                    item.setdefault("sizes", {})[WORK_FILES["html"]] = (work / WORK_FILES["html"]).stat().st_size
                     item["work"]["html"] = WORK_FILES["html"]
                 item["sign_date"] = opts.sign
         item["version"], item["style"] = __version__, (opts.style or default_style()).key
         write_text(work / "record.json", json.dumps({k: v for k, v in item.items() if k != "file"},
-                                                    ensure_ascii=False, default=str) + "\n")
+                                                    ensure_ascii=False, default=str) + "\n", sync=False)
     except InputError as e:
         if published and e.code in NOT_A_REPORT:  # a cover letter or a note beside the reports
             item.update(status=IGNORED, ignored_reason="不是年度报告")
@@ -231,17 +233,35 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
     return item
 
 
+def _process_compact(path: Path, opts: Options, sha: str | None = None) -> dict:
+    """process_one in a worker, its result without the findings (they stay in the work cache's record,
+    and the parent drops them anyway): less to pickle back for every file."""
+    item = process_one(path, opts, sha)
+    if item.get("status") != UNREADABLE:
+        item.pop("findings", None)
+    return item
+
+
 def _error(e: InputError) -> dict:
     return {"code": e.code, "message": e.message}
 
 
-def _write_report(report, form, target: Path, sign_date: dt.date | None = None, style: Style | None = None) -> None:
-    write_report(report, form, target, sign_date=sign_date, style=style)
+def _write_work(target: Path, data: bytes, item: dict) -> None:
+    """A work file, renamed into place without its own fsync (see the module's docstring); its size
+    goes into the record, which `_cached` compares."""
+    write_bytes(target, data, sync=False)
+    item.setdefault("sizes", {})[target.name] = len(data)
 
 
-def _annotate(loaded, findings, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    annotate(loaded, findings, target)
+def _write_report(report, form, sign_date: dt.date | None = None, style: Style | None = None) -> bytes:
+    """The Word report's bytes, as write_report would write them."""
+    return word_report.build_report(report, form, sign_date=sign_date, style=style)[0]
+
+
+def _annotate(loaded, findings) -> bytes:
+    buffer = io.BytesIO()
+    annotate(loaded, findings, buffer)
+    return buffer.getvalue()
 
 
 def _init_worker(priors: dict | None = None) -> None:
@@ -262,7 +282,8 @@ def warm_up() -> None:
     """Prepare once in the parent: forked workers inherit it instead of paying per worker."""
     for form_id in available_forms():
         form = load_form(form_id)
-        validator_for(form)
+        quick_schema(form)
+        validator_for(form)  # jsonschema, for the reports that do not conform: imported once, before the fork
         word_report.skeleton(form)
 
 
@@ -445,12 +466,27 @@ def _cached(outbox: Path, sha: str | None, opts: Options | None = None) -> dict 
         return None
     if record.get("style") != ((opts.style if opts else None) or default_style()).key:  # another house style
         return None
-    if record.get("version") != __version__ or not all((work / p).is_file() for p in record.get("work", {}).values()):
+    if record.get("version") != __version__ or not _complete(work, record):
         return None
     if opts is not None and "report" in record.get("work", {}):
         if record.get("sign_date") != opts.sign or ("html" in opts.formats and "html" not in record["work"]):
             return None
     return record
+
+
+def _complete(work: Path, record: dict) -> bool:
+    """Every work file of the record is there with the size the worker wrote (a file a power cut
+    caught before the disk had it is empty or short)."""
+    sizes = record.get("sizes")
+    if not isinstance(sizes, dict):
+        return False
+    for name in record.get("work", {}).values():
+        try:
+            if (work / name).stat().st_size != sizes.get(name):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def load_priors(folder) -> tuple[dict[str, dict], list[str]]:
@@ -515,6 +551,9 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
             done(process_one(path, opts, sha))
     else:
         _run_parallel(todo, opts, jobs, done)
+    if todo and (outbox / CACHE).is_dir():  # the work cache durable at once (its files were renamed in without fsync)
+        flush(outbox / CACHE, (outbox / CACHE / i["sha256"] / name for i in records.values()
+                               if i.get("sizes") and not i.get("reused") for name in (*i["sizes"], "record.json")))
     for path in paths:  # copies of content converted once
         rel = path.relative_to(inbox).as_posix()
         if rel not in records:
@@ -701,18 +740,20 @@ def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
     current = [a for a in result.agencies if a["file"]]
     names = output_names([a["agency"] for a in current])
     wanted: set[Path] = set()
-    for a in current:
-        item = by_file[a["file"]]
-        targets = outputs_for(names[a["agency"]], result.year)
-        item["outputs"] = {}
-        for kind, work_name in (item.get("work") or {}).items():
-            if kind not in placed:
-                continue
-            source, target = outbox / CACHE / item["sha256"] / work_name, targets[kind]
-            if not (outbox / target).is_file() or (outbox / target).read_bytes() != source.read_bytes():
-                write_bytes(outbox / target, source.read_bytes())
-            item["outputs"][kind] = target.as_posix()
-            wanted.add(target)
+    with Staged(outbox) as staged:  # written beside their targets, flushed once, then renamed
+        for a in current:
+            item = by_file[a["file"]]
+            targets = outputs_for(names[a["agency"]], result.year)
+            item["outputs"] = {}
+            for kind, work_name in (item.get("work") or {}).items():
+                if kind not in placed:
+                    continue
+                source, target = outbox / CACHE / item["sha256"] / work_name, targets[kind]
+                data = source.read_bytes()
+                if not _same_file_content(outbox / target, data):
+                    staged.write_bytes(outbox / target, data)
+                item["outputs"][kind] = target.as_posix()
+                wanted.add(target)
     today = dt.date.today().isoformat()
     for folder in (DIR_REPORTS, DIR_DATA, DIR_RETURN):
         root = outbox / folder
@@ -734,6 +775,13 @@ def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
                 d.rmdir()
             except OSError:
                 pass
+
+
+def _same_file_content(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _void_other_summaries(result: BatchResult) -> None:
@@ -795,6 +843,9 @@ def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, do
     Only a few files are in flight at a time: a finished future holds its whole result, so
     submitting thousands at once would keep every result in memory until the end.
     """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # multiprocessing: only for a pool
+    from concurrent.futures.process import BrokenProcessPool
+
     broken: list[Path] = []
     ctx = _mp_context()
     queue = iter(paths)
@@ -805,7 +856,7 @@ def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, do
         def submit_next():
             task = next(queue, None)
             if task is not None:
-                inflight[pool.submit(process_one, task[0], opts, task[1])] = task
+                inflight[pool.submit(_process_compact, task[0], opts, task[1])] = task
 
         for _ in range(jobs * 4):
             submit_next()

@@ -19,9 +19,6 @@ import re
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from converter.base.atomic import write_bytes
@@ -154,6 +151,8 @@ _EMAIL = re.compile(r"[^@\s,;，；<>\"]+@[^@\s,;，；<>\"]+\.[^@\s,;，；<>\"
 
 def valid_sender(sender: str) -> str:
     """`--sender` as given when it is an address ('office@x.cn' or '办公室 <office@x.cn>'); refused otherwise."""
+    from email.utils import parseaddr  # email costs start-up; only --sender needs it
+
     _, address = parseaddr(sender or "")
     if not address or not _EMAIL.fullmatch(address) or not re.fullmatch(r"[^<>]*<[^<>]+>|[^<>\s]+", sender.strip()):
         raise refuse("roster.bad_sender", sender)
@@ -201,6 +200,10 @@ def attachment_headers(filename: str, mime: tuple[str, str] = XLSX_MIME) -> dict
 def build_eml(agency: str, year: int, to: str, attachment: Path, *, contact: str = "", deadline: str = "",
               sender: str | None = None, form: Form) -> bytes:
     """A draft e-mail (X-Unsent) with the workbook attached, in Chinese; Date in the machine's time zone."""
+    from email.message import EmailMessage  # email costs start-up; only drafts need it
+    from email.policy import SMTP
+    from email.utils import formatdate, make_msgid
+
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = f"请于{deadline}前报送{agency}{year}年{form.name}数据"
     msg["To"] = ", ".join(a for a in re.split(r"[;；,，\s]+", to) if a)

@@ -19,7 +19,6 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape as _xml_escape
 
 from converter.base.atomic import write_bytes
 from converter.engine.findings import Finding
@@ -64,7 +63,9 @@ BODY_CHAR = '<w:rStyle w:val="BodyTextChar"/>'
 
 # ---- small XML helpers ---------------------------------------------------------------------
 def esc(text: str) -> str:
-    return _xml_escape(text, {'"': "&quot;"})
+    """&, <, > and " escaped, as xml.sax.saxutils.escape(text, {'"': "&quot;"}) does (that module imports
+    urllib.request, http.client, ssl and email: ~60 ms of start-up)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 def _after_table(s: Style) -> str:

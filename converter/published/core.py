@@ -331,7 +331,14 @@ def match_row(spec: TableSpec, text: str, form: Form, fuzzy: bool) -> RowSpec | 
               if any(_strip_ordinal(leaf).startswith(bare) or
                      (bare.startswith(_strip_ordinal(leaf)) and len(_strip_ordinal(leaf)) >= 4)
                      for leaf in row.leaves if len(_strip_ordinal(leaf)) >= 2)]
+    if len(prefix) > 1 and _ordinal(norm):  # "7.属于行" (a label cut by its narrow column): 7. decides
+        prefix = [row for row in prefix if any(_ordinal(leaf) == _ordinal(norm) for leaf in row.leaves)]
     return prefix[0] if len(prefix) == 1 else None
+
+
+def _ordinal(norm: str) -> str:
+    m = _ORDINAL.match(norm)
+    return m.group(0) if m else ""
 
 
 def header_score(path: tuple[str, ...], heads: list[str]) -> int:

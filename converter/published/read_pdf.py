@@ -26,23 +26,35 @@ def _is_cjk(ch: str) -> bool:
     return ord(ch) >= 0x2E80
 
 
-def _line_text(chars: list[dict]) -> str:
-    """Characters of one line, left to right: a space only where the gap is a real space (CJK–Latin
-    autospacing is not one); a wide gap (an unruled table's columns) becomes two spaces."""
-    out = []
-    prev = None
+def _line_cells(chars: list[dict]) -> list[tuple[float, float, str]]:
+    """Characters of one line, left to right, cut into cells (x0, x1, text) at wide gaps (an unruled
+    table's columns); inside a cell a space only where the gap is a real space (CJK–Latin autospacing is
+    not one)."""
+    cells: list[tuple[float, float, str]] = []
+    out: list[str] = []
+    prev = start = None
     for ch in sorted(chars, key=lambda c: c["x0"]):
         text = ch["text"]
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
             size = max(ch.get("size") or 10, 1)
             if gap > 1.0 * size:
-                out.append("  ")
+                cells.append((start, prev["x1"], "".join(out)))
+                out, start = [], None
             elif gap > (0.5 if _is_cjk(text[0]) or _is_cjk(prev["text"][-1]) else 0.15) * size:
                 out.append(" ")
+        if start is None:
+            start = ch["x0"]
         out.append(text)
         prev = ch
-    return "".join(out)
+    if out:
+        cells.append((start, prev["x1"], "".join(out)))
+    return cells
+
+
+def _line_text(chars: list[dict]) -> str:
+    """A line's text; a wide gap (an unruled table's columns) becomes two spaces."""
+    return "  ".join(text for _, _, text in _line_cells(chars))
 
 
 @dataclass
@@ -54,6 +66,7 @@ class _Line:
     x1: float
     size: float
     text: str
+    cells: tuple = ()  # (x0, x1, text) cut at wide gaps
 
 
 def _lines(chars: list[dict], page: int) -> list[_Line]:
@@ -66,12 +79,80 @@ def _lines(chars: list[dict], page: int) -> list[_Line]:
             rows.append([ch])
     out = []
     for row in rows:
-        text = _line_text(row).strip()
+        cells = tuple(c for c in _line_cells(row) if c[2].strip())
+        text = "  ".join(c[2] for c in cells).strip()
         if text:
             out.append(_Line(page, min(c["top"] for c in row), max(c["bottom"] for c in row),
                              min(c["x0"] for c in row), max(c["x1"] for c in row),
-                             max(c.get("size") or 10 for c in row), text))
+                             max(c.get("size") or 10 for c in row), text, cells))
     return out
+
+
+_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+_BLANK = "/"  # an explicit empty cell (a blank marker every reader knows)
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text.strip()))
+
+
+def _table_runs(lines: list[_Line]) -> list[list[_Line]]:
+    """Runs of one page's lines that form an unruled table: lines cut into cells at wide gaps, and the
+    short lines between them (a row label wrapped in its column); a line of running text ends a run."""
+    runs: list[list[_Line]] = []
+    current: list[_Line] = []
+    for ln in lines:
+        tabular = len(ln.cells) >= 2
+        if tabular or (current and len(re.sub(r"\s+", "", ln.text)) < 12):
+            if current and current[-1].page != ln.page:
+                runs.append(current)
+                current = []
+            current.append(ln)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return [run for run in runs if sum(any(_is_number(c[2]) for c in ln.cells) for ln in run) >= 2]
+
+
+def _number_columns(run: list[_Line]) -> list[tuple[float, float]]:
+    """The x-extents of the run's number columns: the union of overlapping number cells."""
+    spans = sorted((x0, x1) for ln in run for x0, x1, text in ln.cells if _is_number(text))
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + 1.0:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def mark_empty_cells(lines: list[_Line]) -> None:
+    """In an unruled table, a number column with nothing in it on a row, left of the row's last number, is
+    an empty cell by geometry: it is written out as an explicit blank ("/") so that the row's numbers keep
+    their columns (text that lost its empty cells can only be placed when every cell is filled). Nothing
+    is inserted after a row's last number (a row may span fewer columns: 表二's merged cells)."""
+    for run in _table_runs(lines):
+        cols = _number_columns(run)
+        for ln in run:
+            nums = [(x0, x1) for x0, x1, text in ln.cells if _is_number(text)]
+            if not nums:
+                continue
+            owners = [[k for k, (a, b) in enumerate(cols) if x0 <= b and x1 >= a] for x0, x1 in nums]
+            if any(len(o) != 1 for o in owners):
+                continue  # a number over two columns: no certainty, leave the line as it is
+            used = [o[0] for o in owners]
+            last_text = max(x1 for x0, x1, text in ln.cells if not _is_number(text)) \
+                if any(not _is_number(c[2]) for c in ln.cells) else -1
+            missing = [k for k in range(used[-1]) if k not in used and cols[k][0] > last_text]
+            if not missing or any(not _is_number(t) for x0, _, t in ln.cells if x0 > cols[used[0]][0]):
+                continue
+            cells = list(ln.cells) + [(cols[k][0], cols[k][1], _BLANK) for k in missing]
+            cells.sort(key=lambda c: c[0])
+            ln.cells = tuple(cells)
+            ln.text = "  ".join(c[2] for c in cells)
 
 
 def _table_grid(table) -> Grid:
@@ -189,7 +270,9 @@ def pdf_blocks(path: Path, data: bytes) -> list:
             grids = [(box, g) for box, g in grids if len(g.rows) >= 2 and len(g.rows[0]) >= 2]
             boxes = [box for box, _ in grids]
             items.extend(((n, box[1]), g) for box, g in grids)
-            items.extend(((n, ln.top), ln) for ln in _lines([c for c in chars if not _inside(c, boxes)], n))
+            page_lines = _lines([c for c in chars if not _inside(c, boxes)], n)
+            mark_empty_cells(page_lines)
+            items.extend(((n, ln.top), ln) for ln in page_lines)
         if text_chars == 0:
             raise refuse("import.image_pdf", path, pages=len(pages))
     items.sort(key=lambda it: it[0])

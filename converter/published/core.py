@@ -40,6 +40,12 @@ class Grid:
     rows: list[list[Slot]]
 
 
+@dataclass
+class ImagePage:
+    """A page of a PDF without a text layer among pages with text (a scanned page): nothing read from it."""
+    page: int  # 1-based
+
+
 def grid_from_rows(rows: list[list[str]]) -> Grid:
     """A grid without merges (each string its own cell)."""
     n = 0
@@ -393,6 +399,12 @@ def _block_texts(block) -> list[str]:
 def build_report(blocks: list, path: str = "", *, source_title: str = "", form: Form) -> Loaded:
     """Blocks of one published report in the edition `form` → Loaded(report, form, findings)."""
     rd = _Reader(form, str(path))
+    image_pages = [b.page for b in blocks if isinstance(b, ImagePage)]
+    blocks = [b for b in blocks if not isinstance(b, ImagePage)]
+    if image_pages:
+        rd.note("import.image_page", "warning",
+                f"第 {'、'.join(map(str, image_pages))} 页是图片（扫描页，没有文字层），其中的文字和数字无法读取，"
+                "如有表格，其数字按空白处理，请与原文核对", pages=image_pages)
     check_legacy(blocks, form, path)
     specs = table_specs(form)
     blocks = flatten_text_grids(blocks, specs, form)

@@ -5,7 +5,8 @@ running page numbers (`— 3 —`), a title over two lines. Tables come from pdf
 (cell boxes from the ruling lines); a merged cell covers every grid slot inside its box, so the text's
 reading order is never trusted for a table. The running text outside the tables is rebuilt into
 paragraphs from line positions (a first-line indent or a short previous line starts a new paragraph).
-A PDF without any text layer (a scan) is refused.
+A PDF without any text layer (a scan) is refused; an image-only page among text pages (a scanned page) is
+said (ImagePage). An unruled table's empty cells are found by word positions (mark_empty_cells).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converter.base.refusals import refuse
-from converter.published.core import Grid, Para, Slot, clean_lines, filled_grid
+from converter.published.core import Grid, ImagePage, Para, Slot, clean_lines, filled_grid
 
 MAX_PAGES = 200
 _PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(?:第\s*)?\d{1,4}\s*页?(?:\s*[/,，]\s*共?\s*\d{1,4}\s*页?)?[-—–－_\s]*$")
@@ -261,10 +262,17 @@ def pdf_blocks(path: Path, data: bytes) -> list:
         items: list = []
         heights: dict[int, float] = {}
         text_chars = 0
+        image_pages: list[int] = []
         for n, page in enumerate(pages):
             heights[n] = float(page.height)
             chars = [c for c in page.chars if c.get("upright", True)]
-            text_chars += sum(1 for c in chars if c["text"].strip())
+            page_chars = sum(1 for c in chars if c["text"].strip())
+            text_chars += page_chars
+            h = float(page.height)
+            body = sum(1 for c in chars
+                       if c["text"].strip() and h * _EDGE < c["top"] and c["bottom"] < h * (1 - _EDGE))
+            if body == 0 and page.images:  # a picture and at most the running header and page number
+                image_pages.append(n + 1)
             tables = page.find_tables() if chars else []
             grids = [(t.bbox, _table_grid(t)) for t in tables]
             grids = [(box, g) for box, g in grids if len(g.rows) >= 2 and len(g.rows[0]) >= 2]
@@ -276,7 +284,7 @@ def pdf_blocks(path: Path, data: bytes) -> list:
         if text_chars == 0:
             raise refuse("import.image_pdf", path, pages=len(pages))
     items.sort(key=lambda it: it[0])
-    return _paragraphs(_drop_running(items, heights))
+    return [*map(ImagePage, image_pages), *_paragraphs(_drop_running(items, heights))]
 
 
 def read_pdf(path: Path, data: bytes) -> tuple[list, str]:

@@ -1,0 +1,133 @@
+"""PDFs that look like real agencies' published reports, not our own Word writer's output (tests/pdf_variants.py):
+ruled tables with 表三 over two pages and its header repeated, a two-line and a year-first title, the agency as
+a running header, `— N —` / `第 N 页`; a variant without any ruling lines; a variant with a scanned page.
+The PDF import gives exactly the source's numbers; text pulled with pdftotext (-layout and reading order)
+never stores a wrong number. All variants are rendered in one LibreOffice call per session."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from office import pdf_text
+from pdf_variants import VARIANTS, build_variant
+
+from converter.engine.sample import make_report
+from converter.form.definition import DEFAULT_FORM, get_path, load_form
+from converter.published import import_file
+
+FORM = load_form(DEFAULT_FORM)
+NAMES = list(VARIANTS)
+
+
+def tally(got: dict, want: dict) -> dict:
+    """Numbers right, left blank, and wrong (stored but not the published value)."""
+    out = {"right": 0, "blank": 0, "wrong": []}
+    for cell in FORM.numbers:
+        g, w = get_path(got, cell.key), get_path(want, cell.key)
+        if g == w:
+            out["right"] += 1
+        elif g is None:
+            out["blank"] += 1
+        else:
+            out["wrong"].append((cell.key, g, w))
+    return out
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+@pytest.fixture(scope="session")
+def variant_pdfs(tmp_path_factory):
+    """{name: (report, pdf)}: a report → the variant's hand-made .docx → PDF, all in one LibreOffice call."""
+    from office import convert_many
+
+    out = tmp_path_factory.mktemp("variant-pdf")
+    reports, docs = {}, []
+    for n, (name, (agency, year, *_)) in enumerate(VARIANTS.items()):
+        # blank cells in the unruled variant: their columns are known only from word positions
+        report = make_report(agency, year, seed=11 + n, blanks=0.2 if name == "unruled" else 0.0, form=FORM)
+        doc = out / f"{name}.docx"
+        doc.write_bytes(build_variant(name, report, FORM))
+        reports[name] = report
+        docs.append(doc)
+    pdfs = convert_many(docs, "pdf", out)
+    return {name: (reports[name], pdf) for name, pdf in zip(reports, pdfs)}
+
+
+def test_fixtures_look_like_published_reports(variant_pdfs):
+    """What the variants are meant to exercise is really in the PDFs LibreOffice made."""
+    import pdfplumber
+
+    for name, (report, pdf) in variant_pdfs.items():
+        agency, year, title, ruled, (before, after), scanned = VARIANTS[name]
+        with pdfplumber.open(pdf) as doc:
+            pages = [page.extract_text() or "" for page in doc.pages]
+            rules = sum(len(page.lines) + len(page.rects) for page in doc.pages)
+            chars = [len(page.chars) for page in doc.pages]
+        assert len(pages) >= 3, name
+        text_pages = [p for p, n in zip(pages, chars) if n > 20]
+        assert all(p.lstrip().startswith(agency) for p in text_pages), name  # the running header
+        assert sum("申请人情况" in squeeze(p) for p in pages) >= 2, name  # 表三 split, header repeated
+        assert any(squeeze(before + "2" + after) in squeeze(p) for p in pages), name  # — 2 — / 第 2 页
+        assert (rules > 0) == ruled, (name, rules)
+        assert any(n < 20 for n in chars) == scanned, (name, chars)  # only the header and the page number
+        if name == "unruled":
+            assert any(get_path(report, c.key) is None for c in FORM.table["t3"].numbers)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_variant_pdf_imports_exactly(variant_pdfs, name):
+    report, pdf = variant_pdfs[name]
+    loaded = import_file(pdf)
+    counts = tally(loaded.report, report)
+    assert counts == {"right": len(FORM.numbers), "blank": 0, "wrong": []}, counts
+    codes = {f.code for f in loaded.findings}
+    assert not codes & {"import.missing_section", "import.missing_table", "import.missing_cells",
+                        "import.unplaced_row", "import.unplaced_values", "import.guessed_agency",
+                        "import.guessed_year"}, codes
+    # the two-line and the year-first titles
+    assert (loaded.report["agency"], loaded.report["year"]) == (report["agency"], report["year"])
+    for key, text in report["text"].items():  # running headers and page numbers are in no section
+        assert squeeze(loaded.report["text"][key]) == squeeze(text), key
+    image = [f for f in loaded.findings if f.code == "import.image_page"]
+    if VARIANTS[name][5]:
+        assert len(image) == 1 and image[0].severity == "warning" and image[0].context["pages"] == [2]
+        assert "图片" in image[0].message
+    else:
+        assert image == []
+
+
+@pytest.mark.parametrize("layout", [True, False], ids=["layout", "reading-order"])
+def test_variant_texts_never_store_a_wrong_number(variant_pdfs, tmp_path, layout):
+    right = {}
+    for name in NAMES:
+        report, pdf = variant_pdfs[name]
+        txt = tmp_path / f"{name}.txt"
+        txt.write_text(pdf_text(pdf, layout=layout), encoding="utf-8")
+        loaded = import_file(txt)
+        counts = tally(loaded.report, report)
+        assert counts["wrong"] == [], (name, counts["wrong"])
+        right[name] = counts["right"]
+        if counts["blank"]:  # what is left blank is said
+            assert {f.code for f in loaded.findings} & {"import.missing_cells", "import.missing_table"}, name
+    if layout:  # the columns of -layout text keep every cell of the ruled variants
+        assert right["ruled"] == right["scanned"] == len(FORM.numbers), right
+        assert right["unruled"] >= 150, right
+
+
+def test_unruled_pdf_places_numbers_by_word_positions(variant_pdfs):
+    """A blank cell in an unruled table: the row's other numbers keep their columns (geometry), where the
+    text pulled from the same PDF, which lost the empty cell, cannot place that row."""
+    report, pdf = variant_pdfs["unruled"]
+    loaded = import_file(pdf)
+    t3 = FORM.table["t3"]
+    rows = {}
+    for cell in t3.numbers:
+        rows.setdefault(cell.key.rsplit(".", 1)[0], []).append(cell)
+    gappy = [row for row, cells in rows.items()
+             if any(get_path(report, c.key) is None for c in cells[:-1]) and get_path(report, cells[-1].key)
+             is not None and any(get_path(report, c.key) is not None for c in cells[:-1])]
+    assert gappy
+    for row in gappy:
+        assert get_path(loaded.report, row) == get_path(report, row), row

@@ -131,3 +131,25 @@ def test_unruled_pdf_places_numbers_by_word_positions(variant_pdfs):
     assert gappy
     for row in gappy:
         assert get_path(loaded.report, row) == get_path(report, row), row
+
+
+def _line(cells, page=0, top=0.0):
+    from converter.published.read_pdf import _Line
+
+    return _Line(page, top, top + 8, cells[0][0], cells[-1][1], 8, "  ".join(c[2] for c in cells), tuple(cells))
+
+
+def test_empty_cells_are_marked_only_where_geometry_is_certain():
+    from converter.published.read_pdf import mark_empty_cells
+
+    full = _line([(0, 40, "二、上年结转"), (100, 105, "1"), (150, 155, "2"), (200, 210, "12"), (250, 255, "3")])
+    gap = _line([(0, 40, "（一）予以公开"), (100, 105, "4"), (200, 205, "5"), (250, 255, "9")], top=10)
+    tail = _line([(0, 40, "行政许可"), (100, 105, "7")], top=20)  # fewer cells (a merged cell): nothing added
+    mark_empty_cells([full, gap, tail])
+    assert gap.text.split() == ["（一）予以公开", "4", "/", "5", "9"]
+    assert tail.text.split() == ["行政许可", "7"]
+    # a wide number bridging two columns makes them one: two numbers in it are left as they are
+    wide = _line([(0, 40, "二、上年结转"), (100, 160, "1234567"), (200, 210, "12")])
+    two = _line([(0, 40, "（一）予以公开"), (100, 105, "4"), (150, 155, "6"), (250, 255, "9")], top=10)
+    mark_empty_cells([wide, two])
+    assert two.text.split() == ["（一）予以公开", "4", "6", "9"]

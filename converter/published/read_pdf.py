@@ -142,9 +142,9 @@ def mark_empty_cells(lines: list[_Line]) -> None:
             if not nums:
                 continue
             owners = [[k for k, (a, b) in enumerate(cols) if x0 <= b and x1 >= a] for x0, x1 in nums]
-            if any(len(o) != 1 for o in owners):
-                continue  # a number over two columns: no certainty, leave the line as it is
             used = [o[0] for o in owners]
+            if any(len(o) != 1 for o in owners) or len(set(used)) != len(used):
+                continue  # a number over two columns, two numbers in one: no certainty, leave the line as it is
             last_text = max(x1 for x0, x1, text in ln.cells if not _is_number(text)) \
                 if any(not _is_number(c[2]) for c in ln.cells) else -1
             missing = [k for k in range(used[-1]) if k not in used and cols[k][0] > last_text]

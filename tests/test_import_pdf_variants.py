@@ -140,16 +140,27 @@ def _line(cells, page=0, top=0.0):
 
 
 def test_empty_cells_are_marked_only_where_geometry_is_certain():
-    from converter.published.read_pdf import mark_empty_cells
+    from converter.published.core import mark_empty_cells
 
-    full = _line([(0, 40, "二、上年结转"), (100, 105, "1"), (150, 155, "2"), (200, 210, "12"), (250, 255, "3")])
-    gap = _line([(0, 40, "（一）予以公开"), (100, 105, "4"), (200, 205, "5"), (250, 255, "9")], top=10)
-    tail = _line([(0, 40, "行政许可"), (100, 105, "7")], top=20)  # fewer cells (a merged cell): nothing added
-    mark_empty_cells([full, gap, tail])
+    def row(label, *nums, top=0.0):
+        return _line([(0, 40, label), *nums], top=top)
+
+    full = [row("二、上年结转", (100, 105, "1"), (150, 155, "2"), (200, 210, "12"), (250, 255, "3"), top=t)
+            for t in (0, 10)]
+    gap = row("（一）予以公开", (100, 105, "4"), (200, 205, "5"), (250, 255, "9"), top=20)
+    tail = row("行政许可", (100, 105, "7"), top=30)  # fewer cells (a merged cell): nothing added
+    mark_empty_cells([*full, gap, tail])
     assert gap.text.split() == ["（一）予以公开", "4", "/", "5", "9"]
     assert tail.text.split() == ["行政许可", "7"]
     # a wide number bridging two columns makes them one: two numbers in it are left as they are
-    wide = _line([(0, 40, "二、上年结转"), (100, 160, "1234567"), (200, 210, "12")])
-    two = _line([(0, 40, "（一）予以公开"), (100, 105, "4"), (150, 155, "6"), (250, 255, "9")], top=10)
-    mark_empty_cells([wide, two])
+    wide = [row("二、上年结转", (100, 160, "1234567"), (200, 210, "12"), (250, 255, "3"), top=t) for t in (0, 10)]
+    two = row("（一）予以公开", (100, 105, "4"), (150, 155, "6"), (250, 255, "9"), top=20)
+    mark_empty_cells([*wide, two])
     assert two.text.split() == ["（一）予以公开", "4", "6", "9"]
+    # numbers that do not line up (text copied with any number of spaces): more columns than the fullest
+    # rows have numbers, so no position is trusted
+    loose = [row("二、上年结转", (100, 105, "1"), (150, 155, "2"), (200, 205, "3"), top=0),
+             row("二、上年结转", (120, 125, "1"), (170, 175, "2"), (220, 225, "3"), top=10)]
+    short = row("（一）予以公开", (100, 105, "4"), (220, 225, "9"), top=20)
+    mark_empty_cells([*loose, short])
+    assert short.text.split() == ["（一）予以公开", "4", "9"]

@@ -95,6 +95,79 @@ def filled_grid(placed: dict[tuple[int, int], Slot], nrows: int, ncols: int, ori
     return Grid(out)
 
 
+# ---- unruled tables: empty cells by position ----------------------------------------------
+_NUMBER_CELL = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+BLANK_CELL = "/"  # an explicit empty cell (a blank marker every reader knows)
+
+
+def _is_number_cell(text: str) -> bool:
+    return bool(_NUMBER_CELL.match(text.strip()))
+
+
+def _table_runs(lines: list) -> list[list]:
+    """Runs of lines that form an unruled table: lines cut into cells at wide gaps, and the short lines
+    between them (a row label wrapped in its column); a line of running text or a new page ends a run.
+    A line is any object with `page`, `cells` ((x0, x1, text) left to right) and `text`."""
+    runs: list[list] = []
+    current: list = []
+    for ln in lines:
+        if len(ln.cells) >= 2 or (current and len(re.sub(r"\s+", "", ln.text)) < 12):
+            if current and current[-1].page != ln.page:
+                runs.append(current)
+                current = []
+            current.append(ln)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return [run for run in runs if sum(any(_is_number_cell(c[2]) for c in ln.cells) for ln in run) >= 2]
+
+
+def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
+    """The x-extents of the run's number columns: the union of overlapping number cells."""
+    spans = sorted((x0, x1) for ln in run for x0, x1, text in ln.cells if _is_number_cell(text))
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + slack:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def mark_empty_cells(lines: list, slack: float = 1.0) -> None:
+    """In an unruled table (a PDF's, or text laid out by position, `pdftotext -layout`), a number column
+    with nothing in it on a row, left of the row's last number, is an empty cell by position: it is written
+    out as an explicit blank ("/") so that the row's numbers keep their columns (text that lost its empty
+    cells can only be placed when every cell is filled). Only where the positions are consistent: as many
+    columns as the fullest rows have numbers (at least two such rows), each number in exactly one column,
+    nothing inserted after a row's last number (a row may span fewer columns: 表二's merged cells)."""
+    for run in _table_runs(lines):
+        cols = _number_columns(run, slack)
+        counts = [sum(_is_number_cell(c[2]) for c in ln.cells) for ln in run]
+        if not cols or max(counts) != len(cols) or counts.count(len(cols)) < 2:
+            continue
+        for ln in run:
+            nums = [(x0, x1) for x0, x1, text in ln.cells if _is_number_cell(text)]
+            if not nums:
+                continue
+            owners = [[k for k, (a, b) in enumerate(cols) if x0 <= b and x1 >= a] for x0, x1 in nums]
+            used = [o[0] for o in owners if o]
+            if any(len(o) != 1 for o in owners) or len(set(used)) != len(used):
+                continue  # a number over two columns, two numbers in one: no certainty, leave the line as it is
+            words = [x1 for x0, x1, text in ln.cells if not _is_number_cell(text)]
+            label_end = max(words) if words else -1
+            missing = [k for k in range(used[-1]) if k not in used and cols[k][0] > label_end]
+            if not missing or any(not _is_number_cell(t) for x0, _, t in ln.cells if x0 > cols[used[0]][0]):
+                continue
+            cells = sorted([*ln.cells, *((cols[k][0], cols[k][1], BLANK_CELL) for k in missing)],
+                           key=lambda c: c[0])
+            ln.cells = tuple(cells)
+            ln.text = "  ".join(c[2] for c in cells)
+
+
 # ---- text helpers --------------------------------------------------------------------
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converter.base.refusals import refuse
-from converter.published.core import Grid, ImagePage, Para, Slot, clean_lines, filled_grid
+from converter.published.core import Grid, ImagePage, Para, Slot, clean_lines, filled_grid, mark_empty_cells
 
 MAX_PAGES = 200
 _PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(?:第\s*)?\d{1,4}\s*页?(?:\s*[/,，]\s*共?\s*\d{1,4}\s*页?)?[-—–－_\s]*$")
@@ -87,73 +87,6 @@ def _lines(chars: list[dict], page: int) -> list[_Line]:
                              min(c["x0"] for c in row), max(c["x1"] for c in row),
                              max(c.get("size") or 10 for c in row), text, cells))
     return out
-
-
-_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
-_BLANK = "/"  # an explicit empty cell (a blank marker every reader knows)
-
-
-def _is_number(text: str) -> bool:
-    return bool(_NUMBER.match(text.strip()))
-
-
-def _table_runs(lines: list[_Line]) -> list[list[_Line]]:
-    """Runs of one page's lines that form an unruled table: lines cut into cells at wide gaps, and the
-    short lines between them (a row label wrapped in its column); a line of running text ends a run."""
-    runs: list[list[_Line]] = []
-    current: list[_Line] = []
-    for ln in lines:
-        tabular = len(ln.cells) >= 2
-        if tabular or (current and len(re.sub(r"\s+", "", ln.text)) < 12):
-            if current and current[-1].page != ln.page:
-                runs.append(current)
-                current = []
-            current.append(ln)
-            continue
-        if current:
-            runs.append(current)
-        current = []
-    if current:
-        runs.append(current)
-    return [run for run in runs if sum(any(_is_number(c[2]) for c in ln.cells) for ln in run) >= 2]
-
-
-def _number_columns(run: list[_Line]) -> list[tuple[float, float]]:
-    """The x-extents of the run's number columns: the union of overlapping number cells."""
-    spans = sorted((x0, x1) for ln in run for x0, x1, text in ln.cells if _is_number(text))
-    cols: list[list[float]] = []
-    for x0, x1 in spans:
-        if cols and x0 <= cols[-1][1] + 1.0:
-            cols[-1][1] = max(cols[-1][1], x1)
-        else:
-            cols.append([x0, x1])
-    return [(a, b) for a, b in cols]
-
-
-def mark_empty_cells(lines: list[_Line]) -> None:
-    """In an unruled table, a number column with nothing in it on a row, left of the row's last number, is
-    an empty cell by geometry: it is written out as an explicit blank ("/") so that the row's numbers keep
-    their columns (text that lost its empty cells can only be placed when every cell is filled). Nothing
-    is inserted after a row's last number (a row may span fewer columns: 表二's merged cells)."""
-    for run in _table_runs(lines):
-        cols = _number_columns(run)
-        for ln in run:
-            nums = [(x0, x1) for x0, x1, text in ln.cells if _is_number(text)]
-            if not nums:
-                continue
-            owners = [[k for k, (a, b) in enumerate(cols) if x0 <= b and x1 >= a] for x0, x1 in nums]
-            used = [o[0] for o in owners]
-            if any(len(o) != 1 for o in owners) or len(set(used)) != len(used):
-                continue  # a number over two columns, two numbers in one: no certainty, leave the line as it is
-            last_text = max(x1 for x0, x1, text in ln.cells if not _is_number(text)) \
-                if any(not _is_number(c[2]) for c in ln.cells) else -1
-            missing = [k for k in range(used[-1]) if k not in used and cols[k][0] > last_text]
-            if not missing or any(not _is_number(t) for x0, _, t in ln.cells if x0 > cols[used[0]][0]):
-                continue
-            cells = list(ln.cells) + [(cols[k][0], cols[k][1], _BLANK) for k in missing]
-            cells.sort(key=lambda c: c[0])
-            ln.cells = tuple(cells)
-            ln.text = "  ".join(c[2] for c in cells)
 
 
 def _table_grid(table) -> Grid:

@@ -137,17 +137,17 @@ def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
     return [(a, b) for a, b in cols]
 
 
-def mark_empty_cells(lines: list, slack: float = 1.0) -> None:
+def mark_empty_cells(lines: list, slack: float = 1.0, full_rows: int = 1) -> None:
     """In an unruled table (a PDF's, or text laid out by position, `pdftotext -layout`), a number column
     with nothing in it on a row, left of the row's last number, is an empty cell by position: it is written
     out as an explicit blank ("/") so that the row's numbers keep their columns (text that lost its empty
     cells can only be placed when every cell is filled). Only where the positions are consistent: as many
-    columns as the fullest rows have numbers (at least two such rows), each number in exactly one column,
-    nothing inserted after a row's last number (a row may span fewer columns: 表二's merged cells)."""
+    columns as the fullest rows have numbers (at least `full_rows` such rows: text, whose spaces may have
+    been typed, asks for two), each number in exactly one column."""
     for run in _table_runs(lines):
         cols = _number_columns(run, slack)
         counts = [sum(_is_number_cell(c[2]) for c in ln.cells) for ln in run]
-        if not cols or max(counts) != len(cols) or counts.count(len(cols)) < 2:
+        if not cols or max(counts) != len(cols) or counts.count(len(cols)) < full_rows:
             continue
         for ln in run:
             nums = [(x0, x1) for x0, x1, text in ln.cells if _is_number_cell(text)]
@@ -159,7 +159,9 @@ def mark_empty_cells(lines: list, slack: float = 1.0) -> None:
                 continue  # a number over two columns, two numbers in one: no certainty, leave the line as it is
             words = [x1 for x0, x1, text in ln.cells if not _is_number_cell(text)]
             label_end = max(words) if words else -1
-            missing = [k for k in range(used[-1]) if k not in used and cols[k][0] > label_end]
+            # (after the row's last number too: a row that spans fewer cells, 表二's merged ones, drops
+            # trailing blanks when it is placed)
+            missing = [k for k in range(len(cols)) if k not in used and cols[k][0] > label_end]
             if not missing or any(not _is_number_cell(t) for x0, _, t in ln.cells if x0 > cols[used[0]][0]):
                 continue
             cells = sorted([*ln.cells, *((cols[k][0], cols[k][1], BLANK_CELL) for k in missing)],
@@ -1043,6 +1045,11 @@ def place_loose_row(rd: _Reader, report: dict, spec: TableSpec, cells, vals: lis
     def values_of(candidate):
         return {c.key: classify(v, form) for c, v in zip(cells, candidate)}
 
+    kinds = [classify(v, form)[0] for v in vals]
+    while len(vals) > n and kinds[-1] == "blank":  # empty cells after the row's last one (a merged cell)
+        vals, kinds = vals[:-1], kinds[:-1]
+    if n == 1 and kinds.count("number") == 1 and set(kinds) <= {"number", "blank"}:
+        vals = [vals[kinds.index("number")]]  # one cell, one number (a merged cell's number, centred)
     if len(vals) == n:
         if not rules or _holds(rules, values_of(vals)):
             for cell, v in zip(cells, vals):

@@ -48,7 +48,7 @@ def _laid_out(lines: list[str]) -> list[str]:
         page += line.count("\f")
         cells = () if "\t" in line else tuple((m.start(), m.end() - 1, m.group()) for m in _CELL.finditer(line))
         out.append(_TextLine(page, cells, line))
-    mark_empty_cells(out, slack=0.0)
+    mark_empty_cells(out, slack=0.0, full_rows=2)
     return [ln.text for ln in out]
 
 

@@ -111,6 +111,8 @@ def test_variant_texts_never_store_a_wrong_number(variant_pdfs, tmp_path, layout
         right[name] = counts["right"]
         if counts["blank"]:  # what is left blank is said
             assert {f.code for f in loaded.findings} & {"import.missing_cells", "import.missing_table"}, name
+        for key in ("problems", "other"):  # no table header words in the texts after the tables
+            assert squeeze(loaded.report["text"][key]) == squeeze(report["text"][key]), (name, key)
     if layout:  # -layout text keeps the columns in line: every cell is placed, empty ones by position
         assert right == {name: len(FORM.numbers) for name in NAMES}, right
 

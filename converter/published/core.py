@@ -505,6 +505,8 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
         preamble[0] = re.sub(r"^(?:编制说明|前言|说明)\s*[:：]\s*", "", preamble[0])
     set_path(report, "text.preamble", "\n".join(t for t in preamble if t))
 
+    label_words = {form.normalize_label(t) for tab in form.tables for lab in tab.labels
+                   for t in (lab.text, *lab.aliases)}
     order = sorted(heads.items(), key=lambda kv: kv[1])
     bounds = {num: (idx, order[k + 1][1] if k + 1 < len(order) else len(blocks)) for k, (num, idx) in enumerate(order)}
     for section in form.sections:  # (a table's own heading may sit inside the table: its table is what counts)
@@ -527,6 +529,8 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
                     break  # the report is over: what follows is the web page's footer
                 continue
             lines.append(strip_text(b.text))
+        while len(lines) > 1 and _table_fragment(form.normalize_label(lines[0]), label_words):
+            lines.pop(0)  # 表四's header words, which text in reading order puts after the next heading
         if section is form.sections[-1]:
             lines = _drop_signature(lines, agency)
             lines = _drop_signature(lines, signed)
@@ -765,6 +769,11 @@ def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path, 
     else:
         rd.note("import.no_year", "warning", "没有找到报告标题，无法确定年度", "year")
     return _agency_elsewhere(rd, report, signed, "没有找到报告标题"), year
+
+
+def _table_fragment(norm: str, label_words: set[str]) -> bool:
+    """A short line that is (a piece of) a table's heading or label ("尚未", "审结", "复议后起诉")."""
+    return 2 <= len(norm) <= 6 and any(norm in w for w in label_words)
 
 
 def flatten_text_grids(blocks: list, specs: list, form: Form) -> list:

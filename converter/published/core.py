@@ -104,7 +104,7 @@ def _is_number_cell(text: str) -> bool:
     return bool(_NUMBER_CELL.match(text.strip()))
 
 
-def _table_runs(lines: list) -> list[list]:
+def _table_runs(lines: list, min_rows: int = 2) -> list[list]:
     """Runs of lines that form an unruled table: lines cut into cells at wide gaps, and the short lines
     between them (a row label wrapped in its column); a line of running text or a new page ends a run.
     A line is any object with `page`, `cells` ((x0, x1, text) left to right) and `text`."""
@@ -122,7 +122,7 @@ def _table_runs(lines: list) -> list[list]:
         current = []
     if current:
         runs.append(current)
-    return [run for run in runs if sum(any(_is_number_cell(c[2]) for c in ln.cells) for ln in run) >= 2]
+    return [run for run in runs if sum(any(_is_number_cell(c[2]) for c in ln.cells) for ln in run) >= min_rows]
 
 
 def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
@@ -137,17 +137,41 @@ def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
     return [(a, b) for a, b in cols]
 
 
-def mark_empty_cells(lines: list, slack: float = 1.0, full_rows: int = 1) -> None:
+def _heading_columns(run: list, slack: float) -> list[tuple[float, float]]:
+    """The x-extents of the short column headings (two characters: 结果, 维持, 总计) on the run's lines
+    without numbers, right of every row label: the columns of a table with a single number row (表四)."""
+    label_end = min((max((x1 for x0, x1, t in ln.cells if not _is_number_cell(t)), default=-1)
+                     for ln in run if any(_is_number_cell(c[2]) for c in ln.cells)), default=-1)
+    spans = sorted((x0, x1) for ln in run if not any(_is_number_cell(c[2]) for c in ln.cells)
+                   for x0, x1, text in ln.cells if len(_squash(text)) == 2 and x0 > label_end)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + slack:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def mark_empty_cells(lines: list, slack: float = 1.0, full_rows: int = 1, headings: bool = False) -> None:
     """In an unruled table (a PDF's, or text laid out by position, `pdftotext -layout`), a number column
     with nothing in it on a row, left of the row's last number, is an empty cell by position: it is written
     out as an explicit blank ("/") so that the row's numbers keep their columns (text that lost its empty
     cells can only be placed when every cell is filled). Only where the positions are consistent: as many
     columns as the fullest rows have numbers (at least `full_rows` such rows: text, whose spaces may have
-    been typed, asks for two), each number in exactly one column."""
-    for run in _table_runs(lines):
+    been typed, asks for two), each number in exactly one column. With `headings` (a PDF's true positions),
+    a table whose column headings stand over more columns than its numbers fill (表四, one number row with
+    an empty cell) takes its columns from the headings, when each number column lies under exactly one."""
+    for run in _table_runs(lines, 1 if headings else 2):
         cols = _number_columns(run, slack)
         counts = [sum(_is_number_cell(c[2]) for c in ln.cells) for ln in run]
-        if not cols or max(counts) != len(cols) or counts.count(len(cols)) < full_rows:
+        rows = sum(n > 0 for n in counts)
+        heads = _heading_columns(run, slack) if headings and cols else []
+        under = [[k for k, (a, b) in enumerate(heads) if x0 <= b and x1 >= a] for x0, x1 in cols]
+        if len(heads) > len(cols) and all(len(u) == 1 for u in under) and \
+                len({u[0] for u in under}) == len(cols):
+            cols = heads
+        elif rows < 2 or not cols or max(counts) != len(cols) or counts.count(len(cols)) < full_rows:
             continue
         for ln in run:
             nums = [(x0, x1) for x0, x1, text in ln.cells if _is_number_cell(text)]

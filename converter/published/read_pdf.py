@@ -212,7 +212,7 @@ def pdf_blocks(path: Path, data: bytes) -> list:
             boxes = [box for box, _ in grids]
             items.extend(((n, box[1]), g) for box, g in grids)
             page_lines = _lines([c for c in chars if not _inside(c, boxes)], n)
-            mark_empty_cells(page_lines)
+            mark_empty_cells(page_lines, headings=True)
             items.extend(((n, ln.top), ln) for ln in page_lines)
         if text_chars == 0:
             raise refuse("import.image_pdf", path, pages=len(pages))

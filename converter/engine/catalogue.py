@@ -63,6 +63,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "import.published_late": ("warning", "逾期发布", "网页上的发布日期晚于法定期限（部门 1 月 31 日，人民政府 3 月 31 日）"),
     "import.missing_section": ("warning", "缺少章节", "没有找到报告的某一部分"),
     "import.missing_cells": ("warning", "单元格未读到", "表中有单元格没有读到，按空白处理"),
+    "import.image_page": ("warning", "图片页", "PDF 中有没有文字层的图片页（扫描页），其内容未读取"),
     "import.duplicate_row": ("warning", "行重复", "同一行出现了不止一次，取第一次的数"),
     "import.copied_text_table": ("info", "表格来自复制文字", "表格来自复制的文字，按行名和数字个数定位"),
 }

@@ -40,6 +40,12 @@ class Grid:
     rows: list[list[Slot]]
 
 
+@dataclass
+class ImagePage:
+    """A page of a PDF without a text layer among pages with text (a scanned page): nothing read from it."""
+    page: int  # 1-based
+
+
 def grid_from_rows(rows: list[list[str]]) -> Grid:
     """A grid without merges (each string its own cell)."""
     n = 0
@@ -87,6 +93,105 @@ def filled_grid(placed: dict[tuple[int, int], Slot], nrows: int, ncols: int, ori
             line.append(slot)
         out.append(line)
     return Grid(out)
+
+
+# ---- unruled tables: empty cells by position ----------------------------------------------
+_NUMBER_CELL = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+BLANK_CELL = "/"  # an explicit empty cell (a blank marker every reader knows)
+
+
+def _is_number_cell(text: str) -> bool:
+    return bool(_NUMBER_CELL.match(text.strip()))
+
+
+def _table_runs(lines: list, min_rows: int = 2) -> list[list]:
+    """Runs of lines that form an unruled table: lines cut into cells at wide gaps, and the short lines
+    between them (a row label wrapped in its column); a line of running text or a new page ends a run.
+    A line is any object with `page`, `cells` ((x0, x1, text) left to right) and `text`."""
+    runs: list[list] = []
+    current: list = []
+    for ln in lines:
+        if len(ln.cells) >= 2 or (current and len(re.sub(r"\s+", "", ln.text)) < 12):
+            if current and current[-1].page != ln.page:
+                runs.append(current)
+                current = []
+            current.append(ln)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return [run for run in runs if sum(any(_is_number_cell(c[2]) for c in ln.cells) for ln in run) >= min_rows]
+
+
+def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
+    """The x-extents of the run's number columns: the union of overlapping number cells."""
+    spans = sorted((x0, x1) for ln in run for x0, x1, text in ln.cells if _is_number_cell(text))
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + slack:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def _heading_columns(run: list, slack: float) -> list[tuple[float, float]]:
+    """The x-extents of the short column headings (two characters: 结果, 维持, 总计) on the run's lines
+    without numbers, right of every row label: the columns of a table with a single number row (表四)."""
+    label_end = min((max((x1 for x0, x1, t in ln.cells if not _is_number_cell(t)), default=-1)
+                     for ln in run if any(_is_number_cell(c[2]) for c in ln.cells)), default=-1)
+    spans = sorted((x0, x1) for ln in run if not any(_is_number_cell(c[2]) for c in ln.cells)
+                   for x0, x1, text in ln.cells if len(_squash(text)) == 2 and x0 > label_end)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + slack:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def mark_empty_cells(lines: list, slack: float = 1.0, full_rows: int = 1, headings: bool = False) -> None:
+    """In an unruled table (a PDF's, or text laid out by position, `pdftotext -layout`), a number column
+    with nothing in it on a row, left of the row's last number, is an empty cell by position: it is written
+    out as an explicit blank ("/") so that the row's numbers keep their columns (text that lost its empty
+    cells can only be placed when every cell is filled). Only where the positions are consistent: as many
+    columns as the fullest rows have numbers (at least `full_rows` such rows: text, whose spaces may have
+    been typed, asks for two), each number in exactly one column. With `headings` (a PDF's true positions),
+    a table whose column headings stand over more columns than its numbers fill (表四, one number row with
+    an empty cell) takes its columns from the headings, when each number column lies under exactly one."""
+    for run in _table_runs(lines, 1 if headings else 2):
+        cols = _number_columns(run, slack)
+        counts = [sum(_is_number_cell(c[2]) for c in ln.cells) for ln in run]
+        rows = sum(n > 0 for n in counts)
+        heads = _heading_columns(run, slack) if headings and cols else []
+        under = [[k for k, (a, b) in enumerate(heads) if x0 <= b and x1 >= a] for x0, x1 in cols]
+        if len(heads) > len(cols) and all(len(u) == 1 for u in under) and \
+                len({u[0] for u in under}) == len(cols):
+            cols = heads
+        elif rows < 2 or not cols or max(counts) != len(cols) or counts.count(len(cols)) < full_rows:
+            continue
+        for ln in run:
+            nums = [(x0, x1) for x0, x1, text in ln.cells if _is_number_cell(text)]
+            if not nums:
+                continue
+            owners = [[k for k, (a, b) in enumerate(cols) if x0 <= b and x1 >= a] for x0, x1 in nums]
+            used = [o[0] for o in owners if o]
+            if any(len(o) != 1 for o in owners) or len(set(used)) != len(used):
+                continue  # a number over two columns, two numbers in one: no certainty, leave the line as it is
+            words = [x1 for x0, x1, text in ln.cells if not _is_number_cell(text)]
+            label_end = max(words) if words else -1
+            # (after the row's last number too: a row that spans fewer cells, 表二's merged ones, drops
+            # trailing blanks when it is placed)
+            missing = [k for k in range(len(cols)) if k not in used and cols[k][0] > label_end]
+            if not missing or any(not _is_number_cell(t) for x0, _, t in ln.cells if x0 > cols[used[0]][0]):
+                continue
+            cells = sorted([*ln.cells, *((cols[k][0], cols[k][1], BLANK_CELL) for k in missing)],
+                           key=lambda c: c[0])
+            ln.cells = tuple(cells)
+            ln.text = "  ".join(c[2] for c in cells)
 
 
 # ---- text helpers --------------------------------------------------------------------
@@ -331,7 +436,14 @@ def match_row(spec: TableSpec, text: str, form: Form, fuzzy: bool) -> RowSpec | 
               if any(_strip_ordinal(leaf).startswith(bare) or
                      (bare.startswith(_strip_ordinal(leaf)) and len(_strip_ordinal(leaf)) >= 4)
                      for leaf in row.leaves if len(_strip_ordinal(leaf)) >= 2)]
+    if len(prefix) > 1 and _ordinal(norm):  # "7.属于行" (a label cut by its narrow column): 7. decides
+        prefix = [row for row in prefix if any(_ordinal(leaf) == _ordinal(norm) for leaf in row.leaves)]
     return prefix[0] if len(prefix) == 1 else None
+
+
+def _ordinal(norm: str) -> str:
+    m = _ORDINAL.match(norm)
+    return m.group(0) if m else ""
 
 
 def header_score(path: tuple[str, ...], heads: list[str]) -> int:
@@ -386,6 +498,12 @@ def _block_texts(block) -> list[str]:
 def build_report(blocks: list, path: str = "", *, source_title: str = "", form: Form) -> Loaded:
     """Blocks of one published report in the edition `form` → Loaded(report, form, findings)."""
     rd = _Reader(form, str(path))
+    image_pages = [b.page for b in blocks if isinstance(b, ImagePage)]
+    blocks = [b for b in blocks if not isinstance(b, ImagePage)]
+    if image_pages:
+        rd.note("import.image_page", "warning",
+                f"第 {'、'.join(map(str, image_pages))} 页是图片（扫描页，没有文字层），其中的文字和数字无法读取，"
+                "如有表格，其数字按空白处理，请与原文核对", pages=image_pages)
     check_legacy(blocks, form, path)
     specs = table_specs(form)
     blocks = flatten_text_grids(blocks, specs, form)
@@ -411,6 +529,8 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
         preamble[0] = re.sub(r"^(?:编制说明|前言|说明)\s*[:：]\s*", "", preamble[0])
     set_path(report, "text.preamble", "\n".join(t for t in preamble if t))
 
+    label_words = {form.normalize_label(t) for tab in form.tables for lab in tab.labels
+                   for t in (lab.text, *lab.aliases)}
     order = sorted(heads.items(), key=lambda kv: kv[1])
     bounds = {num: (idx, order[k + 1][1] if k + 1 < len(order) else len(blocks)) for k, (num, idx) in enumerate(order)}
     for section in form.sections:  # (a table's own heading may sit inside the table: its table is what counts)
@@ -433,6 +553,8 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
                     break  # the report is over: what follows is the web page's footer
                 continue
             lines.append(strip_text(b.text))
+        while len(lines) > 1 and _table_fragment(form.normalize_label(lines[0]), label_words):
+            lines.pop(0)  # 表四's header words, which text in reading order puts after the next heading
         if section is form.sections[-1]:
             lines = _drop_signature(lines, agency)
             lines = _drop_signature(lines, signed)
@@ -671,6 +793,11 @@ def _guess_identity(rd: _Reader, report: dict, blocks, source_title: str, path, 
     else:
         rd.note("import.no_year", "warning", "没有找到报告标题，无法确定年度", "year")
     return _agency_elsewhere(rd, report, signed, "没有找到报告标题"), year
+
+
+def _table_fragment(norm: str, label_words: set[str]) -> bool:
+    """A short line that is (a piece of) a table's heading or label ("尚未", "审结", "复议后起诉")."""
+    return 2 <= len(norm) <= 6 and any(norm in w for w in label_words)
 
 
 def flatten_text_grids(blocks: list, specs: list, form: Form) -> list:
@@ -951,6 +1078,11 @@ def place_loose_row(rd: _Reader, report: dict, spec: TableSpec, cells, vals: lis
     def values_of(candidate):
         return {c.key: classify(v, form) for c, v in zip(cells, candidate)}
 
+    kinds = [classify(v, form)[0] for v in vals]
+    while len(vals) > n and kinds[-1] == "blank":  # empty cells after the row's last one (a merged cell)
+        vals, kinds = vals[:-1], kinds[:-1]
+    if n == 1 and kinds.count("number") == 1 and set(kinds) <= {"number", "blank"}:
+        vals = [vals[kinds.index("number")]]  # one cell, one number (a merged cell's number, centred)
     if len(vals) == n:
         if not rules or _holds(rules, values_of(vals)):
             for cell, v in zip(cells, vals):

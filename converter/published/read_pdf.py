@@ -5,7 +5,8 @@ running page numbers (`— 3 —`), a title over two lines. Tables come from pdf
 (cell boxes from the ruling lines); a merged cell covers every grid slot inside its box, so the text's
 reading order is never trusted for a table. The running text outside the tables is rebuilt into
 paragraphs from line positions (a first-line indent or a short previous line starts a new paragraph).
-A PDF without any text layer (a scan) is refused.
+A PDF without any text layer (a scan) is refused; an image-only page among text pages (a scanned page) is
+said (ImagePage). An unruled table's empty cells are found by word positions (mark_empty_cells).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converter.base.refusals import refuse
-from converter.published.core import Grid, Para, Slot, clean_lines, filled_grid
+from converter.published.core import Grid, ImagePage, Para, Slot, clean_lines, filled_grid, mark_empty_cells
 
 MAX_PAGES = 200
 _PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(?:第\s*)?\d{1,4}\s*页?(?:\s*[/,，]\s*共?\s*\d{1,4}\s*页?)?[-—–－_\s]*$")
@@ -26,23 +27,35 @@ def _is_cjk(ch: str) -> bool:
     return ord(ch) >= 0x2E80
 
 
-def _line_text(chars: list[dict]) -> str:
-    """Characters of one line, left to right: a space only where the gap is a real space (CJK–Latin
-    autospacing is not one); a wide gap (an unruled table's columns) becomes two spaces."""
-    out = []
-    prev = None
+def _line_cells(chars: list[dict]) -> list[tuple[float, float, str]]:
+    """Characters of one line, left to right, cut into cells (x0, x1, text) at wide gaps (an unruled
+    table's columns); inside a cell a space only where the gap is a real space (CJK–Latin autospacing is
+    not one)."""
+    cells: list[tuple[float, float, str]] = []
+    out: list[str] = []
+    prev = start = None
     for ch in sorted(chars, key=lambda c: c["x0"]):
         text = ch["text"]
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
             size = max(ch.get("size") or 10, 1)
             if gap > 1.0 * size:
-                out.append("  ")
+                cells.append((start, prev["x1"], "".join(out)))
+                out, start = [], None
             elif gap > (0.5 if _is_cjk(text[0]) or _is_cjk(prev["text"][-1]) else 0.15) * size:
                 out.append(" ")
+        if start is None:
+            start = ch["x0"]
         out.append(text)
         prev = ch
-    return "".join(out)
+    if out:
+        cells.append((start, prev["x1"], "".join(out)))
+    return cells
+
+
+def _line_text(chars: list[dict]) -> str:
+    """A line's text; a wide gap (an unruled table's columns) becomes two spaces."""
+    return "  ".join(text for _, _, text in _line_cells(chars))
 
 
 @dataclass
@@ -54,6 +67,7 @@ class _Line:
     x1: float
     size: float
     text: str
+    cells: tuple = ()  # (x0, x1, text) cut at wide gaps
 
 
 def _lines(chars: list[dict], page: int) -> list[_Line]:
@@ -66,11 +80,12 @@ def _lines(chars: list[dict], page: int) -> list[_Line]:
             rows.append([ch])
     out = []
     for row in rows:
-        text = _line_text(row).strip()
+        cells = tuple(c for c in _line_cells(row) if c[2].strip())
+        text = "  ".join(c[2] for c in cells).strip()
         if text:
             out.append(_Line(page, min(c["top"] for c in row), max(c["bottom"] for c in row),
                              min(c["x0"] for c in row), max(c["x1"] for c in row),
-                             max(c.get("size") or 10 for c in row), text))
+                             max(c.get("size") or 10 for c in row), text, cells))
     return out
 
 
@@ -180,20 +195,29 @@ def pdf_blocks(path: Path, data: bytes) -> list:
         items: list = []
         heights: dict[int, float] = {}
         text_chars = 0
+        image_pages: list[int] = []
         for n, page in enumerate(pages):
             heights[n] = float(page.height)
             chars = [c for c in page.chars if c.get("upright", True)]
-            text_chars += sum(1 for c in chars if c["text"].strip())
+            page_chars = sum(1 for c in chars if c["text"].strip())
+            text_chars += page_chars
+            h = float(page.height)
+            body = sum(1 for c in chars
+                       if c["text"].strip() and h * _EDGE < c["top"] and c["bottom"] < h * (1 - _EDGE))
+            if body == 0 and page.images:  # a picture and at most the running header and page number
+                image_pages.append(n + 1)
             tables = page.find_tables() if chars else []
             grids = [(t.bbox, _table_grid(t)) for t in tables]
             grids = [(box, g) for box, g in grids if len(g.rows) >= 2 and len(g.rows[0]) >= 2]
             boxes = [box for box, _ in grids]
             items.extend(((n, box[1]), g) for box, g in grids)
-            items.extend(((n, ln.top), ln) for ln in _lines([c for c in chars if not _inside(c, boxes)], n))
+            page_lines = _lines([c for c in chars if not _inside(c, boxes)], n)
+            mark_empty_cells(page_lines, headings=True)
+            items.extend(((n, ln.top), ln) for ln in page_lines)
         if text_chars == 0:
             raise refuse("import.image_pdf", path, pages=len(pages))
     items.sort(key=lambda it: it[0])
-    return _paragraphs(_drop_running(items, heights))
+    return [*map(ImagePage, image_pages), *_paragraphs(_drop_running(items, heights))]
 
 
 def read_pdf(path: Path, data: bytes) -> tuple[list, str]:

@@ -207,7 +207,7 @@ def main() -> None:
     b = measure("baseline", inbox, args.work / "outbox-baseline", 1, args.baseline)
     rows.append((f"baseline ({args.baseline} files)", b))
     base_rate = b["files"] / b["seconds"]
-    print(f"\n| run | files | seconds | files/s | ms/file | peak MB (largest process) | × baseline |")
+    print("\n| run | files | seconds | files/s | ms/file | peak MB (largest process) | × baseline |")
     print("|---|---|---|---|---|---|---|")
     for name, r in rows:
         rate = r["files"] / r["seconds"]

@@ -50,7 +50,7 @@ def main() -> None:
         t_each = time.perf_counter() - started
 
     print(f"N = {n} reports")
-    print(f"| run | seconds | s/report |\n|---|---|---|")
+    print("| run | seconds | s/report |\n|---|---|---|")
     print(f"| one soffice process for {n} | {t_one:.1f} | {t_one / n:.2f} |")
     print(f"| one soffice process per report | {t_each:.1f} | {t_each / n:.2f} |")
     print(f"one process is {t_each / t_one:.1f}× faster")

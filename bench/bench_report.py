@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from converter.word.report import build_report, column_widths, format_number, paragraphs, skeleton, write_report  # noqa: E402,E501
+from converter.engine.printed import format_number, paragraphs  # noqa: E402
+from converter.word.report import build_report, column_widths, skeleton, write_report  # noqa: E402
 from converter.form.definition import DEFAULT_FORM, get_path, load_form  # noqa: E402
 from converter.engine.sample import make_report  # noqa: E402
 

@@ -12,7 +12,8 @@ from conftest import load_example
 from office import convert, pdf_text
 from test_docx_report import HEADINGS, unique_numbers_report
 
-from converter.word.report import format_number, write_report
+from converter.engine.printed import format_number
+from converter.word.report import write_report
 from converter.form.definition import DEFAULT_FORM, get_path, load_form
 
 NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")

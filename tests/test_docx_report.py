@@ -13,7 +13,8 @@ from conftest import EXAMPLES, load_example
 from docx_inspect import NS, body_paragraphs, merges, part, read_grid, tables, text_of, wq
 
 from converter.cli import main
-from converter.word.report import build_report, column_widths, format_number, write_report
+from converter.engine.printed import format_number
+from converter.word.report import build_report, column_widths, write_report
 from converter.form.definition import DEFAULT_FORM, form_from_dict, get_path, load_form, set_path
 
 VALID_EXAMPLES = ["hengyang-commerce-2025.json", "city-natural-resources-2025.json",

@@ -21,7 +21,7 @@ from converter.cli import main
 from converter.base.errors import InputError
 from converter.base.refusals import CATALOGUE
 from converter.excel.read import read_workbook
-from hostile_cases import CASES, good_report, good_xlsx, parts_of, make_zip
+from hostile_cases import CASES, good_xlsx, parts_of, make_zip
 
 LIMIT = 3 * 1024**3
 SECONDS = 10

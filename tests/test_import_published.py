@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import example_reports, load_example
-from import_render import docx_bytes, fmt_value, html_table, render_html, table_rows
+from import_render import docx_bytes, html_table, render_html, table_rows
 from converter.base.errors import InputError
 from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.published import import_file

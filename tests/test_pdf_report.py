@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 from conftest import EXAMPLES, ROOT, load_example
 from office import pdf_text, soffice

@@ -23,8 +23,7 @@ from pathlib import Path
 from converter.base.atomic import write_bytes
 from converter.engine.findings import Finding
 from converter.engine.style import Style, default_style, font_alt
-from converter.engine.printed import (DRAFT_NOTICE, format_number, paragraphs,  # noqa: F401 (re-exported)
-                                       printed_report, run_in_heading, width_chars)
+from converter.engine.printed import DRAFT_NOTICE, printed_report, run_in_heading, width_chars
 from converter.form.definition import Form
 
 # ---- units and page geometry ---------------------------------------------------------------
@@ -91,7 +90,7 @@ def _para(style: str, text: str = "", ppr: str = "", rpr: str = "") -> str:
 # ---- styles --------------------------------------------------------------------------------
 def _style(kind: str, sid: str, name: str, *, based: str | None = None, ppr: str = "", rpr: str = "",
            default: bool = False, extra: str = "", next_: str | None = None, tail: str = "") -> str:
-    attrs = f' w:default="1"' if default else ""
+    attrs = ' w:default="1"' if default else ""
     out = f'<w:style w:type="{kind}"{attrs} w:styleId="{sid}"><w:name w:val="{name}"/>'
     if based:
         out += f'<w:basedOn w:val="{based}"/>'

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from converter.engine.catalogue import finding_name
 from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.engine.sample import make_report
 from converter.engine.validate import validate
@@ -141,8 +142,11 @@ def test_fee_in_yuan_instead_of_wan_yuan_warns(valid):
 def test_a_report_with_no_number_at_all_is_an_error():
     empty = FORM.empty_report("测试局", 2025)
     empty["text"]["overview"] = empty["text"]["problems"] = "有内容"
-    codes = {(f.code, f.severity) for f in validate(empty, load_form(DEFAULT_FORM))}
-    assert ("empty.tables", "error") in codes
+    findings = validate(empty, load_form(DEFAULT_FORM))
+    assert ("empty.tables", "error") in {(f.code, f.severity) for f in findings}
+    (f,) = [f for f in findings if f.code == "empty.tables"]
+    # the agency is told what to do; lists (问题清单's 规则 column) name the rule in a few words
+    assert "没有发生的事项请填 0" in f.message and finding_name(f.code, f.context) == "统计表全部未填写"
     set_path(empty, "review_litigation.review.upheld", 0)
     assert "empty.tables" not in {f.code for f in validate(empty, load_form(DEFAULT_FORM))}
 

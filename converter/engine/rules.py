@@ -187,5 +187,5 @@ def all_blank(form: Form, rule: Rule, report: dict, prior: dict | None) -> list[
     # formulas compute 0 everywhere, which must not count as "filled"
     if any(get_path(report, c.key) is not None for c in form.inputs):
         return []
-    return [Finding(rule.code, rule.severity, rule.title, Location(path=""),
+    return [Finding(rule.code, rule.severity, rule.params.get("message", rule.title), Location(path=""),
                     {"rule": rule.id, "title": rule.title, "cells": len(form.inputs)})]

@@ -191,3 +191,23 @@ def other_t3_rows(form: Form, report: dict, *, blank: str = "", label=None) -> l
             row.append((fmt_value(report["applications"][key.split(".")[1]][col], blank), 1, 1))
         rows.append(row)
     return rows
+
+
+def tally(got: dict, want: dict, form: Form | None = None) -> dict:
+    """Numbers of an import right, left blank, and wrong (stored but not the published value: the one
+    outcome an import must never have), with the wrong ones listed."""
+    out: dict = {"right": 0, "blank": 0, "wrong": []}
+    for cell in (form or load_form(DEFAULT_FORM)).numbers:
+        g, w = get_path(got, cell.key), get_path(want, cell.key)
+        if g == w:
+            out["right"] += 1
+        elif g is None:
+            out["blank"] += 1
+        else:
+            out["wrong"].append((cell.key, g, w))
+    return out
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace: what survives every layout (PDF lines, Word runs, web pages)."""
+    return "".join((text or "").split())

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 from conftest import PDF_CASES
+from import_render import squeeze, tally
 from office import pdf_text
 
 from converter.base.errors import InputError
@@ -23,22 +24,8 @@ FORM = load_form(DEFAULT_FORM)
 CASES = list(PDF_CASES)
 
 
-def tally(got: dict, want: dict) -> dict:
-    """Numbers right, left blank, and wrong (stored but not the published value)."""
-    out = {"right": 0, "blank": 0, "wrong": []}
-    for cell in FORM.numbers:
-        g, w = get_path(got, cell.key), get_path(want, cell.key)
-        if g == w:
-            out["right"] += 1
-        elif g is None:
-            out["blank"] += 1
-        else:
-            out["wrong"].append((cell.key, g, w))
-    return out
 
 
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text or "")
 
 
 @pytest.mark.parametrize("name", CASES)

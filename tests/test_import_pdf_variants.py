@@ -5,9 +5,9 @@ The PDF import gives exactly the source's numbers; text pulled with pdftotext (-
 never stores a wrong number. All variants are rendered in one LibreOffice call per session."""
 from __future__ import annotations
 
-import re
 
 import pytest
+from import_render import squeeze, tally
 from office import pdf_text
 from pdf_variants import VARIANTS, build_variant
 
@@ -19,22 +19,8 @@ FORM = load_form(DEFAULT_FORM)
 NAMES = list(VARIANTS)
 
 
-def tally(got: dict, want: dict) -> dict:
-    """Numbers right, left blank, and wrong (stored but not the published value)."""
-    out = {"right": 0, "blank": 0, "wrong": []}
-    for cell in FORM.numbers:
-        g, w = get_path(got, cell.key), get_path(want, cell.key)
-        if g == w:
-            out["right"] += 1
-        elif g is None:
-            out["blank"] += 1
-        else:
-            out["wrong"].append((cell.key, g, w))
-    return out
 
 
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text or "")
 
 
 @pytest.fixture(scope="session")

@@ -125,9 +125,8 @@ def _table_runs(lines: list, min_rows: int = 2) -> list[list]:
     return [run for run in runs if sum(any(_is_number_cell(c[2]) for c in ln.cells) for ln in run) >= min_rows]
 
 
-def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
-    """The x-extents of the run's number columns: the union of overlapping number cells."""
-    spans = sorted((x0, x1) for ln in run for x0, x1, text in ln.cells if _is_number_cell(text))
+def _merge_spans(spans: list[tuple[float, float]], slack: float) -> list[tuple[float, float]]:
+    """Sorted x-extents joined where they overlap (or nearly: `slack`): one per column."""
     cols: list[list[float]] = []
     for x0, x1 in spans:
         if cols and x0 <= cols[-1][1] + slack:
@@ -135,6 +134,12 @@ def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
         else:
             cols.append([x0, x1])
     return [(a, b) for a, b in cols]
+
+
+def _number_columns(run: list, slack: float) -> list[tuple[float, float]]:
+    """The x-extents of the run's number columns: the union of overlapping number cells."""
+    spans = sorted((x0, x1) for ln in run for x0, x1, text in ln.cells if _is_number_cell(text))
+    return _merge_spans(spans, slack)
 
 
 def _heading_columns(run: list, slack: float) -> list[tuple[float, float]]:
@@ -144,13 +149,7 @@ def _heading_columns(run: list, slack: float) -> list[tuple[float, float]]:
                      for ln in run if any(_is_number_cell(c[2]) for c in ln.cells)), default=-1)
     spans = sorted((x0, x1) for ln in run if not any(_is_number_cell(c[2]) for c in ln.cells)
                    for x0, x1, text in ln.cells if len(_squash(text)) == 2 and x0 > label_end)
-    cols: list[list[float]] = []
-    for x0, x1 in spans:
-        if cols and x0 <= cols[-1][1] + slack:
-            cols[-1][1] = max(cols[-1][1], x1)
-        else:
-            cols.append([x0, x1])
-    return [(a, b) for a, b in cols]
+    return _merge_spans(spans, slack)
 
 
 def mark_empty_cells(lines: list, slack: float = 1.0, full_rows: int = 1, headings: bool = False) -> None:

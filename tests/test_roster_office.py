@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from xlsx_fill import named_cell
 
+from converter.base.errors import InputError
 from converter.form.definition import DEFAULT_FORM, load_form
 from converter.cli import main
 from converter.round.roster import attachment_headers, build_eml, make_roster_templates, read_roster
@@ -37,6 +38,40 @@ def test_header_synonyms_and_unknown_columns_named_once(tmp_path):
     for header in ("E-mail", "e-mail", "Email", "邮件", "邮箱", "ＥＭＡＩＬ"):
         rows = read_roster(_roster(tmp_path, f"单位名称,{header}\n乙局,b@x.cn\n"))
         assert rows[0]["邮箱"] == "b@x.cn", header
+
+
+def _spreadsheet_roster(path):
+    """A roster as offices keep it in Excel: a title line, a blank line, a header with a note in brackets,
+    a phone typed as a number, a 合计 line under the list."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2025年度政府信息公开工作年度报告报送单位名单"])
+    ws.append([])
+    ws.append(["序号", "单位名称（全称）", "联系人", "联系电话（手机）", "电子邮箱"])
+    ws.append([1, "示范市公安局", "张三", 13800000000, "a@x.cn"])
+    ws.append([2, "示范市交通运输局", "李四", "0734-1234567", None])
+    ws.append(["合计", "2个单位"])
+    wb.save(path)
+    return path
+
+
+def test_roster_kept_in_a_spreadsheet_reads_like_its_csv(tmp_path):
+    """.xlsx as made by Excel, .xls / .ods as LibreOffice saves the same sheet: same rows, the title and
+    合计 lines not agencies, the line numbers the office sees in its sheet."""
+    from office import convert
+
+    xlsx = _spreadsheet_roster(tmp_path / "名单.xlsx")
+    want = [("示范市公安局", "张三", "13800000000", "a@x.cn", 4), ("示范市交通运输局", "李四", "0734-1234567", "", 5)]
+    for path in (xlsx, convert(xlsx, "xls", tmp_path / "lo"), convert(xlsx, "ods", tmp_path / "lo")):
+        rows = read_roster(path)
+        assert [(r["单位名称"], r["联系人"], r["联系电话"], r["邮箱"], r["_line"]) for r in rows] == want, path.name
+    csv_roster = _roster(tmp_path, "序号,单位名称\n1,示范市公安局\n2,示范市交通运输局\n合计,2个单位\n", encoding="gbk")
+    assert [r["单位名称"] for r in read_roster(csv_roster)] == ["示范市公安局", "示范市交通运输局"]
+    broken = tmp_path / "坏名单.xlsx"
+    broken.write_bytes(xlsx.read_bytes()[:300])
+    with pytest.raises(InputError) as e:
+        read_roster(broken)
+    assert e.value.code == "roster.unreadable" and "另存为" in e.value.message
 
 
 def test_phone_and_contact_prefilled_on_the_cover(tmp_path):

@@ -132,6 +132,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # ---- rosters and batches ----
     "roster.encoding": ("{path}：无法识别名单文件的编码（应为 UTF-8 或 GBK）", "名单编码无法识别"),
     "roster.empty": ("{path}：名单为空", "名单为空"),
+    "roster.unreadable": ("{path}：无法读取名单表格（{detail}）；请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV 再试", "名单表格无法读取"),
     "roster.no_name_column": ("{path}：名单第一行缺少“单位名称”列（{detail}）", "名单缺少“单位名称”列"),
     "roster.bad_sender": ("{path}：不是有效的发件人邮件地址（--sender），应写作 office@example.gov.cn 或“办公室 "
                           "<office@example.gov.cn>”", "--sender 不是邮件地址"),

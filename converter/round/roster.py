@@ -1,6 +1,6 @@
 """A roster of agencies → one template per agency and a ready-to-send .eml for each with an address.
 
-The roster is a CSV with a 单位名称 column and optional 联系人 / 邮箱 / 联系电话 / 截止日期 columns, in
+The roster is a CSV (or the first sheet of an .xlsx / .xls / .ods) with a 单位名称 column and optional 联系人 / 邮箱 / 联系电话 / 截止日期 columns, in
 UTF-8 (with or without BOM) or GBK, as Excel on Chinese Windows saves it. Offices name the columns in
 their own words (单位, 电子邮箱, E-mail, 电话, 手机 …): every header is mapped to one of these five by
 HEADER_SYNONYMS, and the columns that match none are named in one warning.
@@ -40,7 +40,8 @@ HEADER_SYNONYMS = {
     "联系电话": ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "办公电话", "电话号码"),
     "截止日期": ("截止日期", "截止时间", "报送截止日期", "报送期限", "截止"),
 }
-IGNORED_COLUMNS = ("序号", "编号", "no", "no.")  # row numbers: no warning
+IGNORED_COLUMNS = ("序号", "编号", "no", "no.")
+HEADER_SEARCH_ROWS = 10  # title lines an office puts above the header  # row numbers: no warning
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et", ".ods", ".csv", ".eml", ".docx", ".zip")
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 XLSX_MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -48,7 +49,10 @@ _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def _header_key(text: str) -> str:
-    return re.sub(r"[\s\-_]", "", unicodedata.normalize("NFKC", text)).lower()
+    """A header compared without spaces, - or _, case, and a note in brackets: 单位名称（全称） is 单位名称."""
+    text = unicodedata.normalize("NFKC", text)
+    bare = re.sub(r"\([^()]*\)", "", text)  # NFKC made （） into ()
+    return re.sub(r"[\s\-_]", "", bare or text).lower()
 
 
 _CANONICAL = {_header_key(alias): name for name, aliases in HEADER_SYNONYMS.items() for alias in aliases}
@@ -80,30 +84,28 @@ def read_roster(path, notes: list | None = None) -> list[dict]:
     data = path.read_bytes()[: MAX_ROSTER_BYTES + 1]
     if len(data) > MAX_ROSTER_BYTES:
         raise InputError("input.too_large", f"{path}：名单文件过大", str(path))
-    text = decode_text(data, strict=True)
-    if text is None:  # pragma: no cover - gb18030 decodes nearly anything
-        raise InputError("roster.encoding", f"{path}：无法识别名单文件的编码（应为 UTF-8 或 GBK）", str(path))
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",，\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    numbered = [(n, r) for n, r in enumerate(reader, start=1) if any(c.strip() for c in r)]
-    rows = [r for _, r in numbered]
-    if not rows:
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a roster kept in Excel / WPS / LibreOffice
+        table = _spreadsheet_rows(path, data)
+    else:
+        table = _csv_rows(path, data)
+    numbered = [(n, r) for n, r in enumerate(table, start=1) if any(c.strip() for c in r)]
+    if not numbered:
         raise InputError("roster.empty", f"{path}：名单为空", str(path))
-    header, unknown = canonical_header(rows[0])
-    if NAME_COLUMN not in header:
-        present = "、".join(h.strip() for h in rows[0] if h.strip()) or "无"
+    # the header is the first row naming the agency column: a title line (“2025年度报送单位名单”) may sit above it
+    at = next((i for i, (_, r) in enumerate(numbered[:HEADER_SEARCH_ROWS]) if NAME_COLUMN in canonical_header(r)[0]), None)
+    if at is None:
+        present = "、".join(h.strip() for h in numbered[0][1] if h.strip()) or "无"
         raise refuse("roster.no_name_column", path,
                      detail=f"现有列：{present}；单位名称列可写作{'、'.join(HEADER_SYNONYMS[NAME_COLUMN][:4])}")
+    header, unknown = canonical_header(numbered[at][1])
     if unknown and notes is not None:
         notes.append(f"名单中的列{'、'.join(f'“{u}”' for u in unknown)}未使用（可用的列："
                      f"{'、'.join(HEADER_SYNONYMS)}）")
     out = []
-    for line, values in numbered[1:]:
+    for line, values in numbered[at + 1:]:
         row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
+        if _is_total_row(values, row.get(NAME_COLUMN, "")):
+            continue
         if row.get(NAME_COLUMN):
             for col in OPTIONAL_COLUMNS:
                 row.setdefault(col, "")
@@ -112,6 +114,47 @@ def read_roster(path, notes: list | None = None) -> list[dict]:
     if not out:
         raise InputError("roster.empty", f"{path}：名单中没有单位", str(path))
     return out
+
+
+def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
+    text = decode_text(data, strict=True)
+    if text is None:  # pragma: no cover - gb18030 decodes nearly anything
+        raise InputError("roster.encoding", f"{path}：无法识别名单文件的编码（应为 UTF-8 或 GBK）", str(path))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",，\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _spreadsheet_rows(path: Path, data: bytes) -> list[list[str]]:
+    """The first sheet of an .xlsx / .xls / .ods roster as text cells (a phone typed as a number stays
+    digits). The office's own file, read by python-calamine, which reads all three."""
+    import python_calamine
+
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = wb.get_sheet_by_index(0).to_python() if wb.sheet_names else []
+    except Exception as e:  # noqa: BLE001 — calamine raises its own kinds
+        raise refuse("roster.unreadable", path, detail=f"{type(e).__name__}: {e}") from None
+    return [[_cell_text(v) for v in row] for row in rows]
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and not (value.hour or value.minute or value.second):
+        return value.date().isoformat()
+    return "" if value is None else str(value)
+
+
+_TOTAL_WORDS = {"合计", "总计", "小计", "共计"}
+
+
+def _is_total_row(values: list[str], name: str) -> bool:
+    """A 合计 line under the list (“合计, 52个单位”): not an agency."""
+    return any(v.strip().replace(" ", "") in _TOTAL_WORDS for v in values) or bool(
+        re.fullmatch(r"(共|合计)?\s*\d+\s*[个家]?单位", name.strip()))
 
 
 def safe_filename(name: str, limit: int = 80) -> str:

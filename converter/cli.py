@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 
@@ -67,10 +68,22 @@ def fail_on_input_error(fn):
             _refused(e, kwargs.get("fmt"))
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `converter batch … | head`: the reader left; the work itself is done
+            _quiet_stdout()
+            sys.exit(0)
         except Exception as e:  # noqa: BLE001 — a bug of ours: say so, never blame the file
             _refused(internal_error(kwargs.get("file") or kwargs.get("inbox") or "converter", e), kwargs.get("fmt"))
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so Python's flush at exit does not raise on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _refused(e: InputError, fmt) -> None:
@@ -256,6 +269,9 @@ def batch(inbox, outbox, roster, jobs, prior, year, formats, sign_date, force, s
         click.echo(click.style("  未生成 PDF", fg="yellow") + f"  {agency}：LibreOffice 未能转换（{reason}），"
                    "Word 报告已生成，可用 Word/WPS“另存为 PDF”", err=True)
     click.echo(result.closing_line())
+    if result.voided:  # earlier outputs (and any hand edits in them) are kept, not overwritten
+        folders = sorted({"/".join(v.split("/")[:2]) + "/" for v in result.voided})
+        click.echo(f"上次的 {len(result.voided)} 个输出文件已不是当前版本，已移到 {'、'.join(folders)}（未删除）")
     click.echo(f"汇总表：{result.summary_path}；合计：{result.rollup_path}")
     sys.exit(result.exit_code)
 

@@ -110,7 +110,8 @@ def test_an_agency_that_now_fails_has_its_report_voided_in_every_format(tmp_path
     assert count_conversions == [3, 0]  # nothing new passed: no LibreOffice at all for the second run
     assert not list((out / "报告").glob("*某某县民政局*"))
     voided = sorted(p.split("/")[-1] for p in second.voided)
-    assert voided == sorted(f"{_stem('某某县民政局')}.{ext}" for ext in ("docx", "html", "pdf"))
+    # the reports in every format, and the data of the earlier copy (replaced by the new copy's, kept)
+    assert voided == sorted([*(f"{_stem('某某县民政局')}.{ext}" for ext in ("docx", "html", "pdf")), "某某县民政局.json"])
     assert all((out / p).is_file() for p in second.voided)
     assert (out / "退回修改" / "某某县民政局-问题标注.xlsx").is_file()
     assert len(list((out / "报告").glob("*.pdf"))) == 2
@@ -126,7 +127,8 @@ def test_formats_no_longer_asked_for_are_voided_and_the_signature_is_not_reused_
     assert signed.processed == 2 and signed.reused == 1  # the failing one's annotated copy has no signature
     assert sorted(p.suffix for p in (out / "报告").iterdir()) == [".docx", ".docx"]
     assert "2026年1月20日" in _docx_text(docx)
-    assert {p.rsplit(".", 1)[-1] for p in signed.voided} == {"html"}
+    # the pages of a format no longer asked for, and the unsigned reports the signed ones replace (kept)
+    assert sorted(p.rsplit(".", 1)[-1] for p in signed.voided) == ["docx", "docx", "html", "html"]
 
 
 def test_cli_formats_and_sign_date(tmp_path):

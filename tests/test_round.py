@@ -271,3 +271,145 @@ def test_last_year_of_another_agency_or_year_is_not_used(tmp_path):
     (priors / "乙局2024.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
     r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out"), "--prior", str(priors)])
     assert "乙局2024.json（乙局）：本轮没有这个单位的报送" in r.output
+
+
+def _filled(path: Path, agency: str, year: int = 2025, seed: int = 0, cover: str | None = None) -> Path:
+    """A filled template; `cover` types something else in the cover's 填报单位 ("": a template for no
+    agency in particular, its cover left blank)."""
+    values = make_report(agency, year, scale=9, seed=seed, form=load_form(DEFAULT_FORM))
+    if cover == "":  # a template made without --agency, the cover left blank
+        values["agency"] = ""
+    write_template(path, load_form(DEFAULT_FORM), agency=agency if cover != "" else None, year=year, values=values)
+    if cover:
+        wb = openpyxl.load_workbook(path)
+        named_cell(wb, "agency").value = cover or None
+        wb.save(path)
+    return path
+
+
+def test_a_newer_resubmission_that_cannot_be_read_holds_the_agency_back(tmp_path):
+    """The correction is damaged: the older file is not published or summed meanwhile, and the agency and
+    the counts say 无法读取 (as the exit code does)."""
+    inbox, out = tmp_path / "收件", tmp_path / "输出"
+    inbox.mkdir()
+    old = _filled(inbox / "庚区商务局.xlsx", "庚区商务局")
+    _filled(inbox / "庚区司法局.xlsx", "庚区司法局", seed=2)
+    newer = inbox / "庚区商务局（更正）.xlsx"
+    newer.write_bytes(old.read_bytes()[:5000])
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out)])
+    assert r.exit_code == 2, r.output
+    assert "无法读取 1" in r.output and "通过 1" in r.output
+    assert "较新报送的文件无法读取" in r.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    state = {a["agency"]: a for a in manifest["agencies"]}
+    assert state["庚区商务局"]["status"] == "无法读取" and state["庚区商务局"]["file"] == newer.name
+    assert [p.name for p in (out / "报告").iterdir()] == ["庚区司法局2025年政府信息公开工作年度报告.docx"]
+    assert json.loads((out / "合计.json").read_text(encoding="utf-8"))["agency"] == "1 个单位合计"
+
+
+def test_files_that_do_not_name_their_agency_are_matched_to_the_roster(tmp_path):
+    """A cover left blank, a short name in the file name, the cover's （盖章） typed after the name: each file
+    belongs to its roster agency, which is then not called 未报送 or counted twice."""
+    inbox, out = tmp_path / "收件", tmp_path / "输出"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n示范市交通运输局\n示范市公安局\n示范市商务局\n示范县公安局\n", encoding="utf-8")
+    _filled(inbox / "示范市交通运输局-填报表.xlsx", "示范市交通运输局", cover="")
+    (inbox / "商务局2025年报.xlsx").write_bytes(b"not a workbook at all")
+    _filled(inbox / "盖章版.xlsx", "示范市公安局", cover="示范市公安局（盖章）")
+    _filled(inbox / "公安局.xlsx", "示范县公安局", seed=3)
+    result = run_batch(inbox, out, jobs=1, roster=roster)
+    state = {a["agency"]: a["status"] for a in result.agencies}
+    assert state == {"示范市交通运输局": "有错误", "示范市公安局": "通过", "示范市商务局": "无法读取",
+                     "示范县公安局": "通过"}, state
+    assert result.roster["not_in_roster"] == [] and result.roster["missing"] == []
+    assert (out / "报告" / "示范市公安局2025年政府信息公开工作年度报告.docx").is_file()  # no （盖章） in names
+    by_file = {i["file"]: i for i in result.full_items()}
+    assert "read.normalised" in {f["code"] for f in by_file["盖章版.xlsx"]["findings"]}
+
+
+def test_identical_unreadable_files_each_name_themselves(tmp_path):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for name in ("甲局年报.et", "乙局 年报.et"):
+        (inbox / name).write_bytes(cfb(["WorkBook"]))
+    result = run_batch(inbox, tmp_path / "out", jobs=1)
+    for item in result.full_items():
+        assert item["status"] == "无法读取" and item["file"] in item["error"]["message"], item
+
+
+def test_a_year_tie_goes_to_the_later_year(tmp_path):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    _filled(inbox / "辛区甲局2025.xlsx", "辛区甲局", 2025)
+    _filled(inbox / "辛区乙局2024.xlsx", "辛区乙局", 2024)
+    result = run_batch(inbox, tmp_path / "out", jobs=1)
+    assert result.year == 2025
+    assert {i["file"]: i["status"] for i in result.items} == {"辛区甲局2025.xlsx": "通过", "辛区乙局2024.xlsx": "年度不符"}
+
+
+def test_a_report_edited_by_hand_is_kept_when_a_rerun_replaces_it(tmp_path):
+    inbox, out = tmp_path / "收件", tmp_path / "输出"
+    inbox.mkdir()
+    _filled(inbox / "壬区甲局.xlsx", "壬区甲局")
+    run_batch(inbox, out, jobs=1)
+    report = out / "报告" / "壬区甲局2025年政府信息公开工作年度报告.docx"
+    edited = report.read_bytes() + b"edited by hand"
+    report.write_bytes(edited)
+    result = run_batch(inbox, out, jobs=1)
+    assert report.read_bytes() != edited
+    kept = [out / v for v in result.voided]
+    assert [p.read_bytes() for p in kept] == [edited]
+    r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out)])
+    assert "已移到" not in r.output  # nothing changed since: nothing moved
+    report.write_bytes(edited)
+    r = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out)])
+    assert "上次的 1 个输出文件已不是当前版本，已移到 已作废/" in r.output
+
+
+def test_colliding_names_are_numbered_apart_from_the_year():
+    names = output_names(["示范局:一", "示范局/一"])
+    assert sorted(names.values()) == ["示范局_一", "示范局_一（2）"]
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for i in range(12):
+        (inbox / f"坏文件{i:02d}.xlsx").write_bytes(b"broken")
+    env = {**os.environ, "CONVERTER_ERROR_LOG": str(tmp_path / "errors.log")}
+    proc = subprocess.run(f'"{os.sys.executable}" -m converter.cli batch "{inbox}" -o "{tmp_path / "out"}" | head -1',
+                          shell=True, capture_output=True, text=True, env=env, timeout=120)
+    assert "internal.error" not in proc.stderr and not (tmp_path / "errors.log").exists(), proc.stderr
+    assert (tmp_path / "out" / "manifest.json").is_file()
+
+
+def test_workers_end_when_the_batch_is_killed(tmp_path):
+    """kill -9 of the batch leaves no worker waiting for work forever (Linux: the parent-death signal)."""
+    import signal
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import multiprocessing as mp, sys, time\n"
+        "from converter.round.batch import _init_worker\n"
+        "def child():\n    _init_worker()\n    time.sleep(120)\n"
+        "if __name__ == '__main__':\n"
+        "    p = mp.get_context('fork').Process(target=child)\n    p.start()\n"
+        "    print(p.pid, flush=True)\n    time.sleep(120)\n", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    time.sleep(0.5)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the worker outlived its batch")

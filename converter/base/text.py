@@ -10,9 +10,18 @@ def text_width(text: str) -> float:
     return sum(1.1 if ord(ch) < 0x2E80 else 2.05 for ch in text)
 
 
+_SEAL_NOTE = re.compile(r"[(（\[【〔]\s*(?:加盖)?(?:公章|盖章|印章|章)\s*[)）\]】〕]")
+
+
+def without_seal_note(name: str) -> str:
+    """“衡阳市商务局（盖章）” → “衡阳市商务局”: the cover's “（盖章）” typed after the name is no part of it."""
+    return _SEAL_NOTE.sub("", name).strip()
+
+
 def agency_key(name) -> str:
-    """Roster names and typed names differ in spaces and bracket widths; compare them folded."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
+    """Roster names and typed names differ in spaces, bracket widths and the form's own “（盖章）” typed
+    after the name; compare them folded."""
+    return _SEAL_NOTE.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or ""))))
 
 
 _GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"}

@@ -25,6 +25,7 @@ from converter.engine.arith import evaluate_derived, fmt, rounded, signed_sum
 from converter.engine.values import parse_cell
 from converter.base.sniff import read_part, workbook_kind
 from converter.base.files import read_bytes
+from converter.base.text import without_seal_note
 from converter.base.internal import internal_error, is_program_error
 from converter.engine.loaded import Loaded
 from converter.excel.layout import (COVER, COVER_FIELDS, STAMP, TEXTS, Pos, check_rules, col_letter, fingerprint,
@@ -998,6 +999,11 @@ class _Reader:
         apos, ypos = placed.get("agency"), placed.get("year")
         agency = self.value(apos) if apos else None
         agency = str(agency).strip() if agency is not None else ""
+        if agency and without_seal_note(agency) != agency and without_seal_note(agency):
+            self.note("read.normalised", "info", f"封面填报单位“{agency}”中的盖章说明已去掉",
+                      Location(path="agency", sheet=apos.sheet, cell=apos.ref) if apos else Location(path="agency"),
+                      raw=agency, value=without_seal_note(agency))
+            agency = without_seal_note(agency)
         if not agency and stamp.get("agency"):
             agency = str(stamp["agency"])
         report["agency"] = agency

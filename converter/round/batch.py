@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import time
 import unicodedata
 import zipfile
@@ -268,6 +269,7 @@ def _init_worker(priors: dict | None = None) -> None:
     if priors is not None:
         _PRIORS.clear()
         _PRIORS.update(priors)
+    _die_with_parent()
     try:
         import resource
 
@@ -275,6 +277,20 @@ def _init_worker(priors: dict | None = None) -> None:
         limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_LIMIT, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
+        pass
+
+
+def _die_with_parent() -> None:
+    """On Linux, a worker gets SIGTERM when the batch is killed (kill -9 included), instead of waiting
+    for work forever as an orphan. Elsewhere the pool's own shutdown is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
         pass
 
 
@@ -306,14 +322,14 @@ def safe_name(name: str, limit: int = NAME_LIMIT) -> str:
 
 
 def output_names(agencies: list[str]) -> dict[str, str]:
-    """agency → its safe name, unique without regard to case: two agencies that sanitise alike get -2, -3…"""
+    """agency → its safe name, unique without regard to case: two agencies that sanitise alike get （2）, （3）…"""
     used: set[str] = set()
     out = {}
     for agency in agencies:
         base = safe_name(agency)
         name, n = base, 2
-        while name.casefold() in used:
-            name, n = f"{base}-{n}", n + 1
+        while name.casefold() in used:  # （2）, not -2: the year follows the name in a report's file name
+            name, n = f"{base}（{n}）", n + 1
         used.add(name.casefold())
         out[agency] = name
     return out
@@ -410,6 +426,8 @@ class BatchResult:
                                           "未计入合计")
             elif status == SUPERSEDED:
                 same = "（内容相同）" if item.get("same_content") else ""
+                if item.get("by_unreadable"):
+                    same = "（较新报送的文件无法读取，在其重新报送之前，这份较早的文件不生成报告、不计入合计）"
                 groups[SUPERSEDED].append(f"已被替代  {item['file']} → {item['replaced_by']}{same}")
             elif status == IGNORED:
                 groups[IGNORED].append(f"已忽略    {item['file']}（{item.get('ignored_reason') or '不是电子表格'}）")
@@ -435,9 +453,9 @@ class BatchResult:
         for a in self.agencies:
             if a.get("in_roster", True):
                 continue
-            close = difflib.get_close_matches(a["agency"], missing, n=1, cutoff=0.5)
+            close = difflib.get_close_matches(a["agency"], missing, n=1, cutoff=NAME_LIKENESS)
             hint = f"；名单中的“{close[0]}”尚未报送，是否同一单位？请核对名称" if close else "，请核对名单"
-            lines.append(f"不在名单  {a['file'] or ''}（{a['agency']}）：名单中没有这个单位{hint}")
+            lines.append(f"不在名单  {a['file'] or (a.get('files') or [''])[0]}（{a['agency']}）：名单中没有这个单位{hint}")
         return lines
 
     def closing_line(self) -> str:
@@ -557,8 +575,12 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     for path in paths:  # copies of content converted once
         rel = path.relative_to(inbox).as_posix()
         if rel not in records:
-            twin = dict(records[first_of[stats[rel][0]]])
+            first = first_of[stats[rel][0]]
+            twin = dict(records[first])
             twin.update(file=rel, reused=True)
+            if twin.get("error"):  # the refusal names the file it was made for: name this one
+                twin["error"] = {**twin["error"], "message": twin["error"]["message"].replace(
+                    str(inbox / first), str(path))}
             records[rel] = twin
     items = []
     for path in paths:
@@ -619,15 +641,35 @@ def _roll_up(outbox: Path, items: list[dict], form: Form | None) -> list[RollUp]
 
 
 def _majority_year(items) -> int | None:
+    """The year most readable files are of; a tie goes to the later year (a round collects the newest
+    reports: last year's files sent by mistake must not make the round last year's)."""
     years = Counter(i["year"] for i in items if i["status"] in (PASSED, WARNED, FAILED) and isinstance(i.get("year"), int))
-    return years.most_common(1)[0][0] if years else None
+    return max(years, key=lambda y: (years[y], y)) if years else None
+
+
+NAME_LIKENESS = 0.75  # difflib ratio: 衡阳商务局 ~ 衡阳市商务局 (0.91); 示范市民政局 ≁ 示范市交通运输局 (0.57)
+SHORT_NAME_CHARS = 3  # 公安局: the shortest end of an agency name a file name is matched by
 
 
 def _guess_agency(file: str, names: list[str]) -> str | None:
-    """The agency an unreadable file came from: the longest known name contained in its file name."""
+    """The agency a file that does not name one came from (unreadable, or its cover left blank): the
+    longest known name in its file name, else the one known name whose end is in it (“交通运输局2025年报”
+    for 示范市交通运输局), the longest such end, and only when no other name ends alike."""
     stem = agency_key(Path(file).stem)
     found = [n for n in names if agency_key(n) and agency_key(n) in stem]
-    return max(found, key=lambda n: len(agency_key(n))) if found else None
+    if found:
+        return max(found, key=lambda n: len(agency_key(n)))
+    best: dict[int, list[str]] = {}
+    for n in names:
+        key = agency_key(n)
+        for size in range(len(key) - 1, SHORT_NAME_CHARS - 1, -1):
+            if key[-size:] in stem:
+                best.setdefault(size, []).append(n)
+                break
+    if not best:
+        return None
+    top = best[max(best)]
+    return top[0] if len(top) == 1 else None
 
 
 def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
@@ -651,12 +693,12 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
     for item in items:
         if item["status"] == IGNORED:
             continue
-        if item["status"] == UNREADABLE:
+        if item["status"] == UNREADABLE or not item.get("agency"):  # no name to go by: the file name's
             guess = _guess_agency(item["file"], known)
             if guess:
                 item["agency_guess"] = guess
                 groups.setdefault(agency_key(guess), []).append(item)
-        elif item.get("agency"):
+        else:
             groups.setdefault(agency_key(item["agency"]), []).append(item)
 
     def newest(item):  # a workbook before a published copy of the same report, then the newest
@@ -669,6 +711,14 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
         if not candidates:
             continue
         cur = current[key] = candidates[0]
+        later = [i for i in group if i["status"] == UNREADABLE and (i.get("mtime") or 0) > (cur.get("mtime") or 0)]
+        if later:  # a correction that cannot be read: the older file must not be published or summed meanwhile
+            newest_unreadable = max(later, key=lambda i: (i.get("mtime") or 0, i["file"]))
+            for other in candidates:
+                other.update(status=SUPERSEDED, replaced_by=newest_unreadable["file"], by_unreadable=True,
+                             same_content=False)
+            cur = current[key] = newest_unreadable
+            continue
         for other in candidates[1:]:
             other.update(status=SUPERSEDED, replaced_by=cur["file"], same_content=other.get("sha256") == cur.get("sha256"))
         for other in group:  # an unreadable or wrong-year file sent before the current one
@@ -740,6 +790,7 @@ def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
     current = [a for a in result.agencies if a["file"]]
     names = output_names([a["agency"] for a in current])
     wanted: set[Path] = set()
+    today = dt.date.today().isoformat()
     with Staged(outbox) as staged:  # written beside their targets, flushed once, then renamed
         for a in current:
             item = by_file[a["file"]]
@@ -751,30 +802,35 @@ def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
                 source, target = outbox / CACHE / item["sha256"] / work_name, targets[kind]
                 data = source.read_bytes()
                 if not _same_file_content(outbox / target, data):
+                    if (outbox / target).is_file():  # an earlier version, perhaps edited by hand: kept, not overwritten
+                        _void(result, outbox / target, today)
                     staged.write_bytes(outbox / target, data)
                 item["outputs"][kind] = target.as_posix()
                 wanted.add(target)
-    today = dt.date.today().isoformat()
     for folder in (DIR_REPORTS, DIR_DATA, DIR_RETURN):
         root = outbox / folder
         if not root.is_dir():
             continue
         for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
-            rel = path.relative_to(outbox)
-            if rel in wanted:
-                continue
-            target = outbox / DIR_VOID / today / rel
-            n = 2
-            while target.exists():
-                target, n = target.with_name(f"{target.stem}-{n}{target.suffix}"), n + 1
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-            result.voided.append(target.relative_to(outbox).as_posix())
+            if path.relative_to(outbox) not in wanted:
+                _void(result, path, today)
         for d in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
             try:
                 d.rmdir()
             except OSError:
                 pass
+
+
+def _void(result: BatchResult, path: Path, today: str) -> None:
+    """Move an output no longer current to 已作废/{today}/, same relative path, never over another."""
+    outbox = result.outbox
+    target = outbox / DIR_VOID / today / path.relative_to(outbox)
+    n = 2
+    while target.exists():
+        target, n = target.with_name(f"{target.stem}-{n}{target.suffix}"), n + 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, target)
+    result.voided.append(target.relative_to(outbox).as_posix())
 
 
 def _same_file_content(path: Path, data: bytes) -> bool:

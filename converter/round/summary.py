@@ -251,6 +251,8 @@ def _summary_sheet(wb, f, form: Form, result) -> None:
 
 def _explain(item: dict) -> str:
     if item["status"] == SUPERSEDED:
+        if item.get("by_unreadable"):
+            return f"较新报送的 {item.get('replaced_by')} 无法读取，这份较早的文件暂不使用（不生成报告、不计入合计）"
         return f"已被 {item.get('replaced_by')} 替代" + ("（内容相同）" if item.get("same_content") else "")
     if item["status"] == WRONG_YEAR:
         return f"年度为 {item.get('year')}，不是本轮年度，未计入合计"

@@ -203,6 +203,40 @@ def test_no_title_agency_from_page_title(tmp_path):
     assert "import.identity_from_page_title" in {f.code for f in loaded.findings}
 
 
+SIDEBARS = {
+    "a sidebar by class": '<div class="side"><h3>相关年报</h3><p>2023年示范区人民政府政府信息公开工作年度报告</p></div>',
+    "an aside": "<aside><p>示范区教育局2024年政府信息公开工作年度报告</p></aside>",
+    "a list of links": '<ul><li><a href="/a">2023年示范区人民政府政府信息公开工作年度报告</a></li>'
+                       '<li><a href="/b">示范区教育局2024年政府信息公开工作年度报告</a> 2025-01-20</li></ul>',
+}
+
+
+@pytest.mark.parametrize("sidebar", SIDEBARS, ids=list(SIDEBARS))
+def test_other_reports_titles_beside_a_page_without_its_own_title_are_not_its_identity(tmp_path, sidebar):
+    """A page whose report has no title of its own, with other reports' titles in a sidebar or a list of links
+    and a welcome banner: the agency and year come from the report's own text (a guess, said so), never
+    from the sidebar."""
+    report = load_example("district-market-regulation-2025.json")
+    page = render_html(report, title=False).replace("<title>", "<title>示范区人民政府门户网站</title><x>", 1)
+    page = page.replace('<div class="article">', '<div class="top">欢迎访问示范区人民政府门户网站 | 无障碍 | 登录</div>'
+                        + SIDEBARS[sidebar] + '<div class="article">', 1)
+    loaded = import_file(write(tmp_path, "page.html", page))
+    assert (loaded.report["agency"], loaded.report["year"]) == (report["agency"], report["year"])
+    assert {"import.guessed_year"} <= {f.code for f in loaded.findings}
+
+
+def test_a_title_of_another_year_than_the_preamble_period_is_questioned(tmp_path):
+    report = load_example("district-market-regulation-2025.json")
+    report["text"]["preamble"] = report["text"]["preamble"] or load_form(DEFAULT_FORM).default_preamble(2025)
+    copied = report["text"]["preamble"].replace("2025年", "2024年")  # last year's preamble kept by mistake
+    page = render_html({**report, "text": {**report["text"], "preamble": copied}})
+    loaded = import_file(write(tmp_path, "page.html", page))
+    (f,) = [f for f in loaded.findings if f.code == "import.period_mismatch"]
+    assert loaded.report["year"] == 2025 and f.severity == "warning" and "2024" in f.message
+    assert "import.period_mismatch" not in {f.code for f in import_file(
+        write(tmp_path, "good.html", render_html(report))).findings}
+
+
 def test_2019_format_is_refused(tmp_path):
     report = load_example("district-market-regulation-2024.json")
     old = {"本年制发件数": "本年新制作数量", "本年废止件数": "本年新公开数量", "现行有效件数": "对外公开总数量"}

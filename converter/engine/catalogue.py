@@ -54,6 +54,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "import.not_whole": ("warning", "内容不完整", "报告内容不完整"),
     "import.no_year": ("warning", "未识别年度", "没有识别出报告年度"),
     "import.guessed_year": ("warning", "年度为推断", "没有标题，年度按正文推断"),
+    "import.period_mismatch": ("warning", "年度与统计期限不符", "标题的年度与前言写的统计期限不是同一年"),
     "import.no_agency": ("warning", "未识别单位", "没有识别出单位名称"),
     "import.guessed_agency": ("warning", "单位为推断", "没有标题，单位按正文推断"),
     "import.identity_from_page_title": ("info", "按网页标题识别", "单位和年度按网页标题读取"),

@@ -297,7 +297,7 @@ _FURNITURE = re.compile(
     r"扫一扫|手机打开|打印本页|【打印】|【关闭】|关闭窗口|关闭本页|分享到|字体[:：]?[【\[]?[大中小]|【大】|【中】|【小】|"
     r"^字号|^收藏|加入收藏|上一篇|下一篇|^来源[:：]|信息来源[:：]|发布(?:时间|日期)[:：]|浏览(?:次数)?[:：]|访问量|"
     r"点击(?:数|量|率)?[:：]|阅读(?:数|量|次数)[:：]|责任编辑|^编辑[:：]|网站地图|版权所有|ICP备|公网安备|网站标识码|"
-    r"^主办(?:单位)?[:：]|^承办(?:单位)?[:：]|^联系我们|^首页$|当前位置|您的位置|您现在的位置|^相关(?:链接|附件|文章|阅读)|"
+    r"^欢迎(?:访问|光临|来到|您)|^主办(?:单位)?[:：]|^承办(?:单位)?[:：]|^联系我们|^首页$|当前位置|您的位置|您现在的位置|^相关(?:链接|附件|文章|阅读)|"
     r"^索引号|^发文机关|^发布机构|^发文字号|^文号[:：]|^主题分类|^信息分类|^成文日期|^生成日期|^公开方式|^有效性|"
     r"^附件[:：]|\.(?:docx?|pdf|xlsx?|wps|zip|rar)$|^技术支持|^地址[:：]|^电话[:：]|^邮编[:：]|^微信$|^微博$|^QQ空间$|^分享$|^打印$|^关闭$|^返回顶部|^【返回|^\[返回"
 )
@@ -595,6 +595,11 @@ def build_report(blocks: list, path: str = "", *, source_title: str = "", form: 
         agency = _agency_elsewhere(rd, report, signed, "标题中没有单位名称")
     report["agency"] = agency
     report["year"] = year
+    period = re.search(r"统计期限自?(20\d\d)年1月1日", _squash(report["text"].get("preamble") or ""))
+    if title_idx is not None and year is not None and period and int(period.group(1)) != year:
+        rd.note("import.period_mismatch", "warning",
+                f"标题的年度为 {year}，但前言写的统计期限是 {period.group(1)} 年（前言照抄了别的年度，或标题不是这份报告的），"
+                "请核对", "year", period=int(period.group(1)))
     if year is not None and "text.preamble" in form.text and \
             _squash(report["text"]["preamble"]) == _squash(form.default_preamble(year)):
         report["text"]["preamble"] = ""  # the standard preamble: "" means exactly this text

@@ -8,11 +8,13 @@ from converter.base.text import decode_text
 from converter.published.core import Para, clean_lines, clean_text, unroll
 
 _SKIP = {"script", "style", "noscript", "head", "iframe", "select", "button", "svg", "nav", "footer", "template",
-         "object", "textarea", "input", "map", "option", "title", "meta", "link"}
+         "object", "textarea", "input", "map", "option", "title", "meta", "link", "aside"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
           "blockquote", "tr", "td", "th", "table", "tbody", "thead", "tfoot", "dd", "dt", "dl", "center", "pre",
           "form", "hr", "main", "figure", "figcaption", "caption", "body", "html", "aside"}
-_FURNITURE_ATTR = re.compile(r"share|menu|(?:^|[-_\s])nav|footer|breadcrumb|crumb|toolbar|qrcode|erweima|bdshare",
+# page parts around a report (menus, sidebars with other reports' titles, "相关文章" = xgwz, 推荐, 排行)
+_FURNITURE_ATTR = re.compile(r"share|menu|(?:^|[-_\s])nav|footer|breadcrumb|crumb|toolbar|qrcode|erweima|bdshare|"
+                             r"(?:^|[-_\s])(?:side|sidebar|aside)(?:$|[-_\s\d])|related|relate|xgwz|xgxx|recommend|ranking",
                              re.I)
 
 
@@ -85,6 +87,15 @@ def meta_date(root) -> str:
     return ""
 
 
+def _only_a_link(li) -> bool:
+    links = li.findall(".//a")
+    if not links:
+        return False
+    inside = "".join("".join(a.itertext()) for a in links)
+    return not re.sub(r"\s|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?", "", "".join(li.itertext())).replace(
+        re.sub(r"\s", "", inside), "", 1)
+
+
 def html_blocks(text: str) -> tuple[list, str]:
     import lxml.html
 
@@ -117,6 +128,8 @@ def html_blocks(text: str) -> tuple[list, str]:
             return
         if tag == "br":
             flush()
+            return
+        if tag == "li" and _only_a_link(el):  # a list of links (other reports, menus): never the report's text
             return
         block = tag in _BLOCK
         if block:

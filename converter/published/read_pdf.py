@@ -156,8 +156,12 @@ def _paragraphs(items: list) -> list:
     lines = [it for _, it in items if isinstance(it, _Line)]
     if not lines:
         return [it for _, it in items]
-    x0s = [round(ln.x0) for ln in lines]
-    left = max(set(x0s), key=lambda x: (x0s.count(x), -x))  # the body text's left edge
+    prose = [ln for ln in lines if "  " not in ln.text and len(ln.text) >= 8] or lines  # not a table's cells
+    x0s = [round(ln.x0) for ln in prose]
+    # the body text's left edge: where wrapped lines start, the leftmost edge many lines share (a short report
+    # has more one-line paragraphs, indented, than wrapped lines: the most common edge would be the indent)
+    shared = [x for x in set(x0s) if x0s.count(x) >= max(2, len(prose) // 20)]
+    left = min(shared) if shared else max(set(x0s), key=lambda x: (x0s.count(x), -x))
     full = sorted(ln.x1 for ln in lines if abs(ln.x0 - left) < 3) or sorted(ln.x1 for ln in lines)
     right = full[int(len(full) * 0.9)]
     blocks: list = []

@@ -147,3 +147,17 @@ def test_text_without_tables_is_refused(tmp_path):
     assert e.value.code == "import.no_tables"
     result = CliRunner().invoke(main, ["import", str(p)])
     assert result.exit_code == 2 and "统计表" in result.output
+
+
+@pytest.mark.parametrize("layout", [True, False], ids=["layout", "reading-order"])
+def test_text_taken_from_a_pdf_reads_back_paragraph_for_paragraph(published_pdfs, tmp_path, layout):
+    """pdftotext wraps lines at the page's width and marks page breaks with form feeds: the lines of a
+    paragraph are joined again, and no form feed is left in any text."""
+    report, pdf = published_pdfs["plain"]
+    txt = tmp_path / "plain.txt"
+    txt.write_text(pdf_text(pdf, layout=layout), encoding="utf-8")
+    got = import_file(txt).report["text"]
+    for key, text in report["text"].items():
+        assert "\f" not in got[key]
+        if text:
+            assert [squeeze(line) for line in got[key].splitlines()] == [squeeze(line) for line in text.splitlines()], key

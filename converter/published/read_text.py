@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from converter.base.text import decode_text
+from converter.base.text import decode_text, text_width
 from converter.published.core import Para, grid_from_rows, mark_empty_cells
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -52,11 +52,50 @@ def _laid_out(lines: list[str]) -> list[str]:
     return [ln.text for ln in out]
 
 
+# a line that starts a paragraph of its own: a heading (一、 （一） 1. 表三), a page number
+_OWN_LINE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|表[一二三四]|第\s*\d+\s*页)")
+FULL_SHARE = 0.85
+# text_width units: a page's line holds 20 to 60 Chinese characters; a web paragraph is longer
+MIN_PAGE_WIDTH, MAX_PAGE_WIDTH = 40, 125
+_TABLE_LIKE = re.compile(r"\d\s+\d|\t|\||\s{2,}")
+
+
+def _prose(line: str) -> bool:
+    return len(line.strip()) >= 8 and not _TABLE_LIKE.search(line.strip())
+
+
+def _reflow(lines: list[str]) -> list[str]:
+    """Lines wrapped at a page's width (text taken from a PDF: `pdftotext` without -layout, copying from a PDF
+    viewer) joined back into paragraphs. Text is taken as wrapped when its widest lines are a page's (20 to
+    60 Chinese characters) and at least a third of its longer prose lines reach 85 % of the widest (digits
+    and spaces make full lines differ): copied web text, a paragraph a line, is not. A full line is continued
+    by the next prose line unless that one starts a heading, an item or a page number; table rows (numbers
+    apart by spaces, tabs, | cells) are never joined. A paragraph whose last line happens to be full is
+    joined to the next one: rare, and only text; a lower share than 85 % joined real paragraphs."""
+    widths = sorted(text_width(ln.strip()) for ln in lines if _prose(ln))
+    if len(widths) < 6:
+        return lines
+    full = widths[int(len(widths) * 0.9)]
+    long = [w for w in widths if w >= full / 2]  # not a table's labels, one per line
+    near = [w for w in long if w >= FULL_SHARE * full]
+    if not MIN_PAGE_WIDTH <= full <= MAX_PAGE_WIDTH or len(near) < len(long) / 3:
+        return lines
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and _prose(line) and not _OWN_LINE.match(line) and "\f" not in line:
+            out[-1] += line.strip()
+        else:
+            out.append(line)
+        joining = _prose(line) and text_width(line.strip()) >= FULL_SHARE * full
+    return out
+
+
 def text_blocks(text: str) -> list:
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     markdown = any(_MD_SEPARATOR.match(line) and "-" in line and "|" in line for line in lines)
     if not markdown:
-        lines = _laid_out(lines)
+        lines = _reflow(_laid_out(lines))
     blocks: list = []
     table: list[list[str]] = []
     for line in lines:
@@ -69,8 +108,8 @@ def text_blocks(text: str) -> list:
             table = []
         if markdown and _MD_SEPARATOR.match(line):
             continue
-        if line.strip():
-            blocks.append(Para(_md_line(line)))
+        if line.strip("\f \t"):
+            blocks.append(Para(_md_line(line.replace("\f", ""))))  # a page break (form feed) is no text
     if table:
         blocks.append(grid_from_rows(table))
     return blocks

@@ -98,10 +98,10 @@ def test_not_a_report(tmp_path):
 
 
 # ---- text as people copy it: spaces, tabs, lost separators, Markdown ----------------------------
-from import_render import table_rows  # noqa: E402
+from import_render import table_rows, tally  # noqa: E402
 
 from converter.engine.sample import make_report  # noqa: E402
-from converter.form.definition import DEFAULT_FORM, get_path, load_form  # noqa: E402
+from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path  # noqa: E402
 from converter.published.core import unroll  # noqa: E402
 
 FORM = load_form(DEFAULT_FORM)
@@ -209,3 +209,66 @@ def test_scrambled_numbers_are_left_blank(tmp_path):
     finding = next(f for f in loaded.findings if f.code == "import.uncertain_row")
     assert "1 1 4 1 1" in finding.message
     assert loaded.report["applications"]["partially_granted"]["total"] == 6
+
+
+def pipe_table(rows):
+    """Cells joined by " | " with no Markdown separator line: plain text, its empty cells kept."""
+    return [" | ".join(row) for row in rows]
+
+
+def render_cells(report: dict, table) -> str:
+    """render_text with each table row as a browser copies a web page's table: its cells as the page has
+    them (a merged cell once, in its first row), not the grid's slots."""
+    text = render_text(report, lambda rows: ["@@"])
+    for section in FORM.sections:
+        if section.table:
+            rows = [[t.replace("\n", "") for t, _, _ in row] for row in table_rows(FORM, section.table, report)]
+            text = text.replace("@@", "\n".join(table(rows)), 1)
+    return text
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pipe_rows_keep_their_empty_cells(tmp_path, seed):
+    """`规章 | 2 |  | 1`: the empty cell is a cell. A row whose LAST cell is empty (`规章 | 2 | 2 |`) cannot be told
+    from a row closed by a pipe: it may stay blank, never shifted."""
+    report = make_report("某某市交通运输局", 2025, seed=seed, form=FORM, blanks=0.5)
+    p = tmp_path / "report.txt"
+    p.write_text(render_cells(report, pipe_table), encoding="utf-8")
+    got = import_file(p).report
+    rows: dict = {}
+    for cell in FORM.numbers:
+        rows.setdefault((cell.table, cell.r), []).append(cell)
+    placed = 0
+    for cells in rows.values():
+        wanted = [get_path(report, c.key) for c in cells]
+        found = [get_path(got, c.key) for c in cells]
+        assert found in (wanted, [None] * len(cells)), (cells[0].key, found, wanted)
+        if wanted[-1] is not None and any(v is None for v in wanted):
+            assert found == wanted, cells[0].key  # an empty cell inside the row: placed by its pipes
+            placed += 1
+    assert placed >= 3
+
+
+def web_copy_table(rows):
+    """A web page's table as a browser copies it (the 衡阳 reference page): cells apart by " | ", a line
+    break at each empty cell (`label |`, `|`, …, `| 1982 | ||`), the row closed by " | ||"."""
+    lines = []
+    for row in rows:
+        text = " | ".join(row) + " | ||"
+        while "|  |" in text:
+            text = text.replace("|  |", "|\n|", 1)
+        lines.extend(text.split("\n"))
+    return lines
+
+
+def test_a_web_copy_with_a_line_per_empty_cell_places_exact_rows_only(tmp_path):
+    """Rows that publish only the 总计 (the applicant columns empty): placed when the empty cells add up to
+    the row's columns; a row that lost a cell (a merged label's) stays blank. Never a wrong number."""
+    report = make_report("某某市交通运输局", 2025, seed=5, form=FORM)
+    for cell in FORM.table["t3"].numbers:
+        if cell.col_label != "总计":
+            set_path(report, cell.key, None)
+    p = tmp_path / "report.txt"
+    p.write_text(render_cells(report, web_copy_table), encoding="utf-8")
+    counts = tally(import_file(p).report, report)
+    assert counts["wrong"] == [] and counts["right"] == len(FORM.numbers), counts

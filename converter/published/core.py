@@ -993,23 +993,53 @@ def _store(rd: _Reader, report: dict, cell: NumberCell, text: str, filled: dict)
 _CELL_SEP = re.compile(r"\t|[|｜]|[ \u00a0\u3000]{2,}")  # cell boundaries: pipes, tabs, runs of spaces
 
 
+EMPTY_CELL = ""  # the token of nothing between two pipes: an empty cell the copy kept
+
+
 def loose_tokens(lines: list[str], form: Form) -> list[tuple[str, int]]:
     """Copied table text → (cell text, line index) tokens. A number is always a cell of its own, even
-    when separated by one space (`447 7 0 0 0 0 454`): digits are never joined across a space."""
+    when separated by one space (`447 7 0 0 0 0 454`): digits are never joined across a space. Nothing
+    between two pipes (`| 411 |  | 348 |`, or a web page's table copied with one `|` line per empty cell)
+    is an empty cell, EMPTY_CELL."""
     out = []
+    after_pipe = False  # the last thing seen was a pipe: another pipe now closes an empty cell
     for n, line in enumerate(lines):
-        for piece in _CELL_SEP.split(line):
-            label: list[str] = []
-            for word in piece.split():
-                if classify(word, form)[0] == "label":
-                    label.append(word)
-                    continue
-                if label:
-                    out.append((" ".join(label), n))
-                    label = []
-                out.append((word, n))
+        tokens: list[tuple[str, int]] = []
+        empties = 0
+        for piece in _PIPE.split(line):
+            if _PIPE.fullmatch(piece):
+                if after_pipe:
+                    tokens.append((EMPTY_CELL, n))
+                    empties += 1
+                after_pipe = True
+                continue
+            if not piece.strip():
+                continue
+            after_pipe = False
+            tokens.extend(_piece_tokens(piece, n, form))
+        if empties and len(tokens) > empties and not any(classify(t, form)[0] == "number" for t, _ in tokens):
+            tokens = [t for t in tokens if t[0] != EMPTY_CELL]  # a header's or a caption's empty cells: no row's
+        out.extend(tokens)
+    return out
+
+
+_PIPE = re.compile(r"([|｜])")
+
+
+def _piece_tokens(text: str, n: int, form: Form) -> list[tuple[str, int]]:
+    out = []
+    for piece in _CELL_SEP.split(text):
+        label: list[str] = []
+        for word in piece.split():
+            if classify(word, form)[0] == "label":
+                label.append(word)
+                continue
             if label:
                 out.append((" ".join(label), n))
+                label = []
+            out.append((word, n))
+        if label:
+            out.append((" ".join(label), n))
     return out
 
 
@@ -1026,6 +1056,10 @@ def _holds(rules, values: dict) -> bool:
         return value if kind == "number" else 0
     return all(abs(sum(t.sign * v(t.path) for t in r.left) - sum(t.sign * v(t.path) for t in r.right)) < 1e-6
                for r in rules)
+
+
+def _all_numbers(rule, values: dict) -> bool:
+    return all(values[t.path][0] == "number" for t in (*rule.left, *rule.right))
 
 
 _MAX_SPLITS = 20000
@@ -1082,15 +1116,21 @@ def place_loose_row(rd: _Reader, report: dict, spec: TableSpec, cells, vals: lis
     def values_of(candidate):
         return {c.key: classify(v, form) for c, v in zip(cells, candidate)}
 
+    while vals and vals[-1] == EMPTY_CELL:  # pipes after a row's last cell say nothing of its columns
+        vals = vals[:-1]
     kinds = [classify(v, form)[0] for v in vals]
-    while len(vals) > n and kinds[-1] == "blank":  # empty cells after the row's last one (a merged cell)
+    while len(vals) > n and kinds[-1] == "blank" and EMPTY_CELL not in vals:  # after the row's last cell (merged)
         vals, kinds = vals[:-1], kinds[:-1]
     if n == 1 and kinds.count("number") == 1 and set(kinds) <= {"number", "blank"}:
         vals = [vals[kinds.index("number")]]  # one cell, one number (a merged cell's number, centred)
     if len(vals) == n:
-        if not rules or _holds(rules, values_of(vals)):
+        # a rule with an empty cell among its terms cannot tell a scrambled row: the cells are where the copy
+        # put them (a report that publishes only the 总计 leaves the applicant columns empty)
+        if not rules or _holds([r for r in rules if _all_numbers(r, values_of(vals))], values_of(vals)):
             for cell, v in zip(cells, vals):
                 _store(rd, report, cell, v, filled)
+            if n > 1 and cells[-1].col_label == "总计" and [k for k in kinds] == ["blank"] * (n - 1) + ["number"]:
+                rd.note("import.total_only", "info", f"{name}只公开了“总计”列，申请人各列为空白", cells[-1].key)
             return True
         rd.note("import.uncertain_row", "warning",
                 f"{name}的 {n} 个数不符合表内的勾稽关系，可能是复制时次序错乱，未读取该行（原文：“{_quote(text)}”）",
@@ -1106,8 +1146,9 @@ def place_loose_row(rd: _Reader, report: dict, spec: TableSpec, cells, vals: lis
                     f"{name}的数字连在了一起（原文：“{_quote(text)}”），只有一种拆分符合表内的勾稽关系，按 "
                     f"{' '.join(good[0])} 读取", cells[0].key, text=text, values=good[0])
             return True
-    if len(vals) == 1 and n > 1 and cells[-1].col_label == "总计" and classify(vals[0], form) == ("number", 0):
-        _store(rd, report, cells[-1], vals[0], filled)
+    lone = kinds.count("number") == 1 and kinds[-1] == "number"  # empty cells (if any) before one number
+    if lone and n > 1 and cells[-1].col_label == "总计" and classify(vals[-1], form) == ("number", 0):
+        _store(rd, report, cells[-1], vals[-1], filled)
         for cell in cells[:-1]:
             filled.setdefault(cell.key, True)
         rd.note("import.total_only", "info",

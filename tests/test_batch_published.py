@@ -130,3 +130,21 @@ def test_cli_batch_on_published_reports(tmp_path):
     assert r.exit_code == 0, r.output
     assert "通过 1" in r.output
     assert not (tmp_path / "out" / "报告").exists() or not list((tmp_path / "out" / "报告").iterdir())
+
+
+def test_of_two_published_copies_the_fuller_reading_is_current(tmp_path):
+    """The same report as a web page (every number read) and as text copied later with its table four lost:
+    the page stays the agency's current copy, whatever the order the files came in."""
+    import os
+
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    report = make_report("某某区司法局", 2025, seed=5, form=FORM)
+    full = inbox / "司法局.html"
+    full.write_text(page_of(report, "2026-01-10"), encoding="utf-8")
+    partial = inbox / "司法局（复制）.html"
+    partial.write_text(page_of(report, "2026-01-10", drop_table="t4"), encoding="utf-8")
+    os.utime(full, (1_700_000_000, 1_700_000_000))  # the fuller copy is the older file
+    result = run_batch(inbox, tmp_path / "out", jobs=1)
+    status = {i["file"]: i["status"] for i in result.items}
+    assert status[partial.name] == "已被替代" and status[full.name] in ("通过", "有警告"), status

@@ -198,6 +198,8 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
         item["work"]["json"] = WORK_FILES["json"]
         if loaded.extras.get("published"):
             item["published_on"] = loaded.extras["published"]
+        if published:  # of two published copies of one report (page, PDF, text), the fuller reading is current
+            item["numbers_read"] = sum(1 for n in form.numbers if get_path(report, n.key) is not None)
         if counts["error"]:
             item["status"] = FAILED
             if not published:  # a published report has no cells to annotate
@@ -701,9 +703,10 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
         else:
             groups.setdefault(agency_key(item["agency"]), []).append(item)
 
-    def newest(item):  # a workbook before a published copy of the same report, then the newest
+    def newest(item):  # a workbook before a published copy, a fuller reading of a published report, the newest
         mtime = item.get("mtime") or 0
-        return (not item.get("published"), _epoch(item.get("saved")) or mtime, mtime, item["file"])
+        return (not item.get("published"), item.get("numbers_read", 0), _epoch(item.get("saved")) or mtime, mtime,
+                item["file"])
 
     current: dict[str, dict] = {}
     for key, group in groups.items():

@@ -272,3 +272,25 @@ def test_a_web_copy_with_a_line_per_empty_cell_places_exact_rows_only(tmp_path):
     p.write_text(render_cells(report, web_copy_table), encoding="utf-8")
     counts = tally(import_file(p).report, report)
     assert counts["wrong"] == [] and counts["right"] == len(FORM.numbers), counts
+
+
+def test_markdown_rows_whose_first_cell_holds_the_group_and_the_row_label(tmp_path):
+    """`| 三、本年度办理结果 （一）予以公开 | 24 | …`: a table retyped with one label column; the row's own label
+    comes last in the cell."""
+    report = make_report("某某市交通运输局", 2025, seed=6, form=FORM)
+    label_cols = min(n.c for n in FORM.table["t3"].numbers) - 1
+
+    def one_label_column(rows):
+        if len(rows) != FORM.table["t3"].rows:  # 表二, 表四 as they are
+            return markdown_table(rows)
+        out = []
+        for row in rows:
+            labels = " ".join(cell for cell in row[:label_cols] if cell)
+            out.append([labels, *row[label_cols:]])
+        return markdown_table(out)
+
+    p = tmp_path / "report.txt"
+    p.write_text(render_text(report, one_label_column), encoding="utf-8")
+    assert "三、本年度办理结果 （一）予以公开" in p.read_text(encoding="utf-8")
+    counts = tally(import_file(p).report, report)
+    assert counts == {"right": len(FORM.numbers), "blank": 0, "wrong": []}, counts

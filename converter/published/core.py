@@ -440,6 +440,18 @@ def match_row(spec: TableSpec, text: str, form: Form, fuzzy: bool) -> RowSpec | 
     return prefix[0] if len(prefix) == 1 else None
 
 
+def _match_last_words(spec: TableSpec, text: str, form: Form) -> RowSpec | None:
+    """A cell holding a group's label and the row's (“三、本年度办理结果 （一）予以公开”): the row's own label
+    comes last, after a space."""
+    words = text.split()
+    for j in range(1, len(words)):
+        tail = " ".join(words[j:])
+        match = match_row(spec, tail, form, fuzzy=False) or match_row(spec, tail, form, fuzzy=True)
+        if match:
+            return match
+    return None
+
+
 def _ordinal(norm: str) -> str:
     m = _ORDINAL.match(norm)
     return m.group(0) if m else ""
@@ -889,7 +901,7 @@ def read_grid(rd: _Reader, report: dict, spec: TableSpec, grid: Grid, filled: di
                     break
             if match is None and has_value:
                 for c, s in reversed(seen):
-                    match = match_row(spec, s.text, form, fuzzy=True)
+                    match = match_row(spec, s.text, form, fuzzy=True) or _match_last_words(spec, s.text, form)
                     if match:
                         leaf = s
                         break

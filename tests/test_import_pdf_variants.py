@@ -156,3 +156,24 @@ def test_empty_cells_are_marked_only_where_geometry_is_certain():
     short = row("（一）予以公开", (100, 105, "4"), (220, 225, "9"), top=20)
     mark_empty_cells([*loose, short], full_rows=2)
     assert short.text.split() == ["（一）予以公开", "4", "9"]
+
+
+def test_a_pdf_table_where_every_row_has_an_empty_cell_still_gives_its_columns():
+    """A PDF's true positions: two rows, each with one empty cell in another column, together fill every
+    column; each row's empty cell is marked. Text laid out by spaces (no `headings`) is not trusted so."""
+    from converter.published.core import mark_empty_cells
+
+    def row(label, *nums, top=0.0):
+        return _line([(0, 40, label), *nums], top=top)
+
+    def rows():
+        return [row("一、本年新收", (100, 105, "1"), (150, 155, "2"), (250, 255, "3"), top=0),
+                row("二、上年结转", (100, 105, "4"), (200, 205, "5"), (250, 255, "9"), top=10)]
+
+    first, second = rows()
+    mark_empty_cells([first, second], headings=True)
+    assert first.text.split() == ["一、本年新收", "1", "2", "/", "3"]
+    assert second.text.split() == ["二、上年结转", "4", "/", "5", "9"]
+    first, second = rows()
+    mark_empty_cells([first, second], slack=0.0, full_rows=2)
+    assert first.text.split() == ["一、本年新收", "1", "2", "3"]

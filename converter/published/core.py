@@ -170,7 +170,10 @@ def mark_empty_cells(lines: list, slack: float = 1.0, full_rows: int = 1, headin
         if len(heads) > len(cols) and all(len(u) == 1 for u in under) and \
                 len({u[0] for u in under}) == len(cols):
             cols = heads
-        elif rows < 2 or not cols or max(counts) != len(cols) or counts.count(len(cols)) < full_rows:
+        elif rows < 2 or not cols or (max(counts) != len(cols) or counts.count(len(cols)) < full_rows) and \
+                not (headings and len(cols) - max(counts) <= 1):
+            # (a PDF's true positions: two rows or more whose numbers together fill one more column than
+            # any row does, each row with an empty cell somewhere, still give the columns)
             continue
         for ln in run:
             nums = [(x0, x1) for x0, x1, text in ln.cells if _is_number_cell(text)]

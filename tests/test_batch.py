@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES
 from converter.round.batch import discover, run_batch
-from converter.round.summary import FINDINGS_SHEET, ROLLUP_SHEET, SUMMARY_SHEET, rollup_positions
+from converter.round.summary import FINDINGS_SHEET, SUMMARY_SHEET, rollup_positions, rollup_sheet_name
 from converter.cli import main
 from converter.form.definition import DEFAULT_FORM, get_path, load_form, set_path
 from converter.engine.sample import make_report
@@ -118,12 +118,13 @@ def test_summary_rows_findings_and_rollup_equal_sum_of_passing(batch_run, inbox)
     assert any(r[0] == "甲区民政局.xlsx" and r[7] == balance and "科研机构" in r[8] for r in findings)
     assert not any(re.fullmatch(r"[a-z_0-9]+\.[a-z_0-9.]+", r[7] or "") for r in findings)  # no bare codes
     assert any(r[0] == "损坏.xlsx" for r in findings)
-    ws = wb[ROLLUP_SHEET]
-    for key, (r, c) in rollup_positions(FORM).items():
+    for key, (table, r, c) in rollup_positions(FORM).items():
         expected = sum(get_path(rep, key) or 0 for name, rep in good.items() if name != "甲区财政局")
-        got = ws.cell(r + 1, c + 1).value
+        got = wb[rollup_sheet_name(table)].cell(r + 1, c + 1).value
         assert got == pytest.approx(expected), key
-    assert "3 个单位合计" in ws["A1"].value
+    for table in FORM.tables:  # each printed page says what it is
+        ws = wb[rollup_sheet_name(table.name)]
+        assert "3 个单位合计" in ws["A1"].value and ws["A2"].value.startswith(table.name)
 
 
 def test_roster_missing_and_duplicated(batch_run):
@@ -223,14 +224,17 @@ def test_prior_folder_matches_agencies_and_raises_cross_year_warnings(tmp_path):
 
 def test_rollup_sheet_has_the_official_merges(batch_run):
     _, out = batch_run
-    ws = openpyxl.load_workbook(next(out.glob("*汇总*.xlsx")))[ROLLUP_SHEET]
-    merged = {str(r) for r in ws.merged_cells.ranges}
-    expected = sum(1 for t in FORM.tables for c in (*t.labels, *t.numbers) if c.rs > 1 or c.cs > 1)
-    assert len(merged) == expected
+    wb = openpyxl.load_workbook(next(out.glob("*汇总*.xlsx")))
+    for t in FORM.tables:
+        merged = {str(r) for r in wb[rollup_sheet_name(t.name)].merged_cells.ranges}
+        assert len(merged) == sum(1 for c in (*t.labels, *t.numbers) if c.rs > 1 or c.cs > 1), t.name
+        if t.header_rows:  # repeated on every printed page
+            assert wb[rollup_sheet_name(t.name)].print_title_rows == f"$3:${2 + t.header_rows}", t.name
+    ws = wb[rollup_sheet_name("表三")]
     # 三、本年度办理结果 spans 22 rows of 表三
     label = next(l for l in FORM.table["t3"].labels if l.rs == 22)
     top = next(r for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == label.text)[0]
-    assert f"A{top.row}:A{top.row + 21}" in merged
+    assert f"A{top.row}:A{top.row + 21}" in {str(r) for r in ws.merged_cells.ranges}
 
 
 def test_contact_and_phone_reach_the_summary_and_the_annotated_copy(tmp_path):

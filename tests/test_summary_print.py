@@ -18,7 +18,7 @@ from converter.excel.layout import ISSUES
 from converter.excel.template import write_template
 from converter.form.definition import DEFAULT_FORM, available_forms, get_path, load_form, set_path
 from converter.round.batch import run_batch
-from converter.round.summary import (AGENCY_SHEET, FINDINGS_SHEET, MISSING_SHEET, ROLLUP_SHEET, SUMMARY_PART1,
+from converter.round.summary import (AGENCY_SHEET, FINDINGS_SHEET, MISSING_SHEET, SUMMARY_PART1,
                                      SUMMARY_SHEET, fit_widths, page_units)
 
 FORM = load_form(DEFAULT_FORM)
@@ -62,7 +62,7 @@ def _lines(text, width) -> int:
 
 def test_every_sheet_prints_landscape_a4_one_page_wide_with_headers_repeated(round_out):
     wb = openpyxl.load_workbook(round_out.summary_path)
-    assert {AGENCY_SHEET, SUMMARY_SHEET, FINDINGS_SHEET, ROLLUP_SHEET, MISSING_SHEET} <= set(wb.sheetnames)
+    assert {AGENCY_SHEET, SUMMARY_SHEET, FINDINGS_SHEET, MISSING_SHEET, "合计·表二", "合计·表三", "合计·表四"} <= set(wb.sheetnames)
     titles = {AGENCY_SHEET: "4:4", SUMMARY_SHEET: "4:4", FINDINGS_SHEET: "1:1", MISSING_SHEET: "3:3"}
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, ws.title

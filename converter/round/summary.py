@@ -20,7 +20,7 @@ FILE_STATUSES = (PASSED, WARNED, FAILED, UNREADABLE, SUPERSEDED, WRONG_YEAR, IGN
 AGENCY_STATUSES = (PASSED, WARNED, FAILED, UNREADABLE, WRONG_YEAR, MISSING)
 AGENCY_SHEET = "单位"
 PASSING = (PASSED, WARNED)
-ROLLUP_FIRST_ROW = 3  # the roll-up's first table starts here (1-based); tables follow with a gap
+ROLLUP_FIRST_ROW = 3  # each roll-up sheet's table starts here (1-based), under the title and the caption
 
 # Printing: A4 landscape, every sheet's columns sized to the paper so that it prints one page wide at
 # (about) 100 % — never shrunk to unreadable type. The printable width is 297 mm less 2 × 0.4 in margins
@@ -107,15 +107,17 @@ class RollUp:
         return out
 
 
-def rollup_positions(form: Form) -> dict[str, tuple[int, int]]:
-    """key → (row, col), 0-based, of each number in the roll-up sheet: the one layout writer and tests share."""
-    out, top = {}, ROLLUP_FIRST_ROW - 1
-    for table in form.tables:
-        grid_top = top + 1  # a caption row above each table
-        for cell in table.numbers:
-            out[cell.key] = (grid_top + cell.r - 1, cell.c - 1)
-        top = grid_top + table.rows + 1
-    return out
+def rollup_positions(form: Form) -> dict[str, tuple[str, int, int]]:
+    """key → (table name, row, col), 0-based, of each number in its table's roll-up sheet (see rollup_sheet_name):
+    the one layout writer and tests share."""
+    top = ROLLUP_FIRST_ROW - 1
+    return {cell.key: (table.name, top + cell.r - 1, cell.c - 1) for table in form.tables for cell in table.numbers}
+
+
+def rollup_sheet_name(table_name: str, edition: str | None = None) -> str:
+    """合计·表三 (合计-2024·表三 for a second edition): a sheet per table, so each prints with its own header
+    rows repeated on every page (a sheet has one set of print titles)."""
+    return f"{ROLLUP_SHEET}{'-' + edition if edition else ''}·{table_name}"
 
 
 def summary_name(year: int | None) -> str:
@@ -138,7 +140,7 @@ def write_summary(result) -> Path:
         _summary_sheet(wb, f, form, result)
         _findings_sheet(wb, f, result.full_items())
         for i, roll in enumerate(result.rollups or [result.rollup]):
-            _rollup_sheet(wb, f, roll.form, roll, ROLLUP_SHEET if i == 0 else f"{ROLLUP_SHEET}-{roll.form.edition}")
+            _rollup_sheets(wb, f, roll.form, roll, None if i == 0 else roll.form.edition)
         if result.roster:
             _roster_sheets(wb, f, result.roster)
         wb.close()
@@ -303,49 +305,39 @@ def _findings_sheet(wb, f, items) -> None:
     _print_setup(ws, (0, 0))
 
 
-def _rollup_sheet(wb, f, form: Form, roll: RollUp, name: str = ROLLUP_SHEET) -> None:
-    """The official tables filled with the sums. The workbook streams rows (constant_memory), so
-    every cell is laid out first and then written row by row, and merges are registered without
-    merge_range (which writes ahead into later rows and so cannot run in row order)."""
-    ws = wb.add_worksheet(name)
+def _rollup_sheets(wb, f, form: Form, roll: RollUp, edition: str | None = None) -> None:
+    """The official tables filled with the sums, a sheet each: the title, the table's caption, the table with
+    its official merges, its header rows repeated on every printed page."""
     total = roll.total()
     positions = rollup_positions(form)
-    widths = fit_widths([max(t.col_widths[i] if i < len(t.col_widths) else 0 for t in form.tables) for i in
-                         range(max(t.cols for t in form.tables))])
-    for c, w in enumerate(widths):
-        ws.set_column(c, c, w)
-    cells: dict[tuple[int, int], tuple] = {(0, 0): (f"{roll.count} 个单位合计（各单位当前报送、校验通过的报告）", f["title"])}
-    merges: list[tuple] = []
-    heights: dict[int, float] = {}
-
-    def put(r, c, rs, cs, value, fmt):
-        for rr in range(r, r + rs):
-            for cc in range(c, c + cs):
-                cells[(rr, cc)] = (value if (rr, cc) == (r, c) else None, fmt)
-        if rs > 1 or cs > 1:
-            merges.append((r, c, r + rs - 1, c + cs - 1, value, fmt))
-
+    top = ROLLUP_FIRST_ROW - 1
     for table in form.tables:
-        first = table.numbers[0]
-        top = positions[first.key][0] - (first.r - 1)
-        cells[(top - 1, 0)] = (f"{table.name}　{table.title}", f["title"])
+        ws = wb.add_worksheet(rollup_sheet_name(table.name, edition))
+        widths = fit_widths(list(table.col_widths[:table.cols]) + [10] * (table.cols - len(table.col_widths)))
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        ws.write_string(0, 0, f"{roll.count} 个单位合计（各单位当前报送、校验通过的报告）", f["title"])
+        ws.write_string(top - 1, 0, f"{table.name}　{table.title}", f["title"])
+        heights: dict[int, float] = {}
         for lab in table.labels:
-            put(top + lab.r - 1, lab.c - 1, lab.rs, lab.cs, lab.text, f["label"])
-            height = row_height([lab.text], [sum(widths[lab.c - 1:lab.c - 1 + lab.cs])])
-            for r in range(top + lab.r - 1, top + lab.r - 1 + lab.rs):
-                heights[r] = max(heights.get(r, 16), height / lab.rs)
+            r, c = top + lab.r - 1, lab.c - 1
+            if lab.rs > 1 or lab.cs > 1:
+                ws.merge_range(r, c, r + lab.rs - 1, c + lab.cs - 1, lab.text, f["label"])
+            else:
+                ws.write_string(r, c, lab.text, f["label"])
+            height = row_height([lab.text], [sum(widths[c:c + lab.cs])])
+            for rr in range(r, r + lab.rs):
+                heights[rr] = max(heights.get(rr, 16), height / lab.rs)
         for cell in table.numbers:
-            put(top + cell.r - 1, cell.c - 1, cell.rs, cell.cs, get_path(total, cell.key),
-                f["fee"] if cell.type == "amount" else f["num"])
-    for row in sorted({r for r, _ in cells}):
-        if row in heights:
-            ws.set_row(row, heights[row])
-        for (r, c) in sorted(k for k in cells if k[0] == row):
-            value, fmt = cells[(r, c)]
+            _, r, c = positions[cell.key]
+            fmt = f["fee"] if cell.type == "amount" else f["num"]
+            value = get_path(total, cell.key)
+            if cell.rs > 1 or cell.cs > 1:
+                ws.merge_range(r, c, r + cell.rs - 1, c + cell.cs - 1, None, fmt)
             _write_value(ws, r, c, value, fmt)
-    for r1, c1, r2, c2, _, _ in merges:
-        ws.merge.append([r1, c1, r2, c2])  # xlsxwriter's list behind merge_range
-    _print_setup(ws, None)
+        for r, h in heights.items():
+            ws.set_row(r, h)
+        _print_setup(ws, (top, top + table.header_rows - 1) if table.header_rows else None)
 
 
 def _write_value(ws, r, c, value, fmt) -> None:

@@ -86,6 +86,16 @@ def write_bytes(target: str | os.PathLike, data: bytes, sync: bool = True) -> No
         tmp.write_bytes(data)
 
 
+def write_in_place(target: Path, data: bytes) -> None:
+    """Write without a temporary file, rename or fsync: only for files whose completeness something written
+    after them vouches for (the batch's work files: their record, with their sizes, comes last)."""
+    try:
+        with open(target, "wb") as fh:
+            fh.write(data)
+    except OSError as e:
+        raise _output_error(target, e, creating=True) from None
+
+
 def write_text(target: str | os.PathLike, text: str, sync: bool = True) -> None:
     write_bytes(target, text.encode("utf-8"), sync)
 

@@ -799,27 +799,29 @@ class _Reader:
                 continue
             cells[n.key] = (pos.sheet, pos.ref)
             raw = self.value(pos)
-            loc = Location(path=n.key, table=n.table_name, row_label=n.row_label, col_label=n.col_label,
-                           sheet=pos.sheet, cell=pos.ref)
+
+            def loc(n=n, pos=pos):  # made only for a finding: most cells have none
+                return Location(path=n.key, table=n.table_name, row_label=n.row_label, col_label=n.col_label,
+                                sheet=pos.sheet, cell=pos.ref)
             if n.key in form.derived:
                 if isinstance(raw, str) and raw.startswith("="):
                     continue
                 if not getattr(self.book, "formulas_known", True) and not isinstance(raw, str):
-                    cached[n.key] = (raw, loc)  # a formula's cached value, or a number typed over it
+                    cached[n.key] = (raw, loc())  # a formula's cached value, or a number typed over it
                     continue
                 value, note, error = parse_cell(raw, form, n.type)
                 if error:
-                    self.note("read.not_a_number", "error", f"{loc.describe()}（合计单元格）{error}", loc, raw=_raw(raw))
+                    self.note("read.not_a_number", "error", f"{loc().describe()}（合计单元格）{error}", loc(), raw=_raw(raw))
                 literals[n.key] = value
                 self.note("read.formula_overwritten", "warning",
-                          f"{loc.describe()}是自动合计单元格，公式被改成了{'数字 ' + fmt(value) if value is not None else '空白'}，"
-                          "已按填写的数字核对；请恢复公式（重新下载模板或撤销修改）", loc, raw=_raw(raw), value=value)
+                          f"{loc().describe()}是自动合计单元格，公式被改成了{'数字 ' + fmt(value) if value is not None else '空白'}，"
+                          "已按填写的数字核对；请恢复公式（重新下载模板或撤销修改）", loc(), raw=_raw(raw), value=value)
                 continue
             value, note, error = parse_cell(raw, form, n.type)
             if error:
-                self.note("read.not_a_number", "error", f"{loc.describe()}{error}", loc, raw=_raw(raw))
+                self.note("read.not_a_number", "error", f"{loc().describe()}{error}", loc(), raw=_raw(raw))
             elif note:
-                self.note("read.normalised", "info", f"{loc.describe()}{note}", loc, raw=_raw(raw), value=value)
+                self.note("read.normalised", "info", f"{loc().describe()}{note}", loc(), raw=_raw(raw), value=value)
             set_path(report, n.key, value)
         extras = self._extra_rows(positions)
         if cached:

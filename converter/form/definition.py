@@ -199,12 +199,20 @@ class Form:
         return text
 
     def empty_report(self, agency: str = "", year: int | None = None) -> dict:
-        report: dict = {"form": self.id, "agency": agency, "year": year, "text": {}}
-        for t in self.texts:
-            set_path(report, t.key, "")
-        for n in self.numbers:
-            set_path(report, n.key, None)
+        hit = _EMPTY.get(id(self))
+        if hit is None or hit[0] is not self:  # built once per form: every workbook read starts from it
+            report: dict = {"form": self.id, "agency": "", "year": None, "text": {}}
+            for t in self.texts:
+                set_path(report, t.key, "")
+            for n in self.numbers:
+                set_path(report, n.key, None)
+            hit = _EMPTY[id(self)] = (self, json.dumps(report, ensure_ascii=False))
+        report = json.loads(hit[1])  # a fresh copy, faster than building it again
+        report["agency"], report["year"] = agency, year
         return report
+
+
+_EMPTY: dict[int, tuple] = {}
 
 
 # ---- nested dict paths ---------------------------------------------------------------

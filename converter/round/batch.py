@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from converter import __version__
-from converter.base.atomic import Staged, flush, write_bytes, write_text
+from converter.base.atomic import Staged, flush, write_bytes, write_in_place, write_text
 from converter.base.errors import InputError
 from converter.base.internal import internal_error, is_program_error
-from converter.base.refusals import refuse, size_text
+from converter.base.refusals import os_reason, refuse, size_text
 from converter.base.text import agency_key
 from converter.engine.findings import count_by_severity
 from converter.engine.pipeline import check_loaded
@@ -192,6 +192,7 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
         item["counts"] = counts
         item["totals"] = {key: get_path(report, key) for key, _ in form.key_totals}
         work = opts.outbox / CACHE / sha
+        _open_work(work)
         for stale in ("html", "pdf"):  # of an earlier run (another signature): made again below or by the batch
             (work / WORK_FILES[stale]).unlink(missing_ok=True)
         _write_work(work / WORK_FILES["json"], (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode(), item)
@@ -249,10 +250,20 @@ def _error(e: InputError) -> dict:
     return {"code": e.code, "message": e.message}
 
 
+def _open_work(work: Path) -> None:
+    """A work entry about to be (re)written: its record goes first, so until the new record is renamed in
+    the entry is incomplete and a killed run leaves nothing that `_cached` would take."""
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "record.json").unlink(missing_ok=True)
+    except OSError as e:
+        raise refuse("output.unwritable", work, reason=os_reason(e)) from None
+
+
 def _write_work(target: Path, data: bytes, item: dict) -> None:
-    """A work file, renamed into place without its own fsync (see the module's docstring); its size
-    goes into the record, which `_cached` compares."""
-    write_bytes(target, data, sync=False)
+    """A work file, written in place without its own fsync (see the module's docstring): the entry's record
+    comes last, with the sizes `_cached` compares."""
+    write_in_place(target, data)
     item.setdefault("sizes", {})[target.name] = len(data)
 
 

@@ -51,6 +51,8 @@ def _spreadsheet_roster(path):
     ws.append([1, "示范市公安局", "张三", 13800000000, "a@x.cn"])
     ws.append([2, "示范市交通运输局", "李四", "0734-1234567", None])
     ws.append(["合计", "2个单位"])
+    ws.append(["", "填表人：王五"])
+    ws.append(["", "注：请各单位于1月15日前报送"])
     wb.save(path)
     return path
 
@@ -65,7 +67,8 @@ def test_roster_kept_in_a_spreadsheet_reads_like_its_csv(tmp_path):
     for path in (xlsx, convert(xlsx, "xls", tmp_path / "lo"), convert(xlsx, "ods", tmp_path / "lo")):
         rows = read_roster(path)
         assert [(r["单位名称"], r["联系人"], r["联系电话"], r["邮箱"], r["_line"]) for r in rows] == want, path.name
-    csv_roster = _roster(tmp_path, "序号,单位名称\n1,示范市公安局\n2,示范市交通运输局\n合计,2个单位\n", encoding="gbk")
+    csv_roster = _roster(tmp_path, "序号,单位名称\n1,示范市公安局（盖章）\n2,示范市交通运输局\n合计,2个单位\n,备注\n",
+                         encoding="gbk")  # the cover's （盖章） copied into the list is no part of the name
     assert [r["单位名称"] for r in read_roster(csv_roster)] == ["示范市公安局", "示范市交通运输局"]
     broken = tmp_path / "坏名单.xlsx"
     broken.write_bytes(xlsx.read_bytes()[:300])

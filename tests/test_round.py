@@ -413,3 +413,18 @@ def test_workers_end_when_the_batch_is_killed(tmp_path):
     else:
         os.kill(child, signal.SIGKILL)
         pytest.fail("the worker outlived its batch")
+
+
+def test_a_file_naming_another_agency_is_never_matched_by_a_short_name(tmp_path):
+    """示范县公安局年报.xlsx (unreadable) is not 示范市公安局's, though both end in 公安局: it must not hold back
+    示范市公安局's own passing report."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n示范市公安局\n示范市交通运输局\n", encoding="utf-8")
+    _filled(inbox / "示范市公安局.xlsx", "示范市公安局")
+    (inbox / "示范县公安局年报.xlsx").write_bytes(b"not a workbook")
+    (inbox / "市交通运输局年报.xlsx").write_bytes(b"not a workbook")
+    result = run_batch(inbox, tmp_path / "out", jobs=1, roster=roster)
+    assert {a["agency"]: a["status"] for a in result.agencies} == {"示范市公安局": "通过", "示范市交通运输局": "无法读取"}
+    assert (tmp_path / "out" / "报告" / "示范市公安局2025年政府信息公开工作年度报告.docx").is_file()

@@ -666,8 +666,9 @@ SHORT_NAME_CHARS = 3  # 公安局: the shortest end of an agency name a file nam
 
 def _guess_agency(file: str, names: list[str]) -> str | None:
     """The agency a file that does not name one came from (unreadable, or its cover left blank): the
-    longest known name in its file name, else the one known name whose end is in it (“交通运输局2025年报”
-    for 示范市交通运输局), the longest such end, and only when no other name ends alike."""
+    longest known name in its file name, else the one known name whose end starts the file name, or follows
+    the name's own beginning there (“交通运输局2025年报” for 示范市交通运输局), the longest such end, and only
+    when no other name ends alike."""
     stem = agency_key(Path(file).stem)
     found = [n for n in names if agency_key(n) and agency_key(n) in stem]
     if found:
@@ -676,7 +677,10 @@ def _guess_agency(file: str, names: list[str]) -> str | None:
     for n in names:
         key = agency_key(n)
         for size in range(len(key) - 1, SHORT_NAME_CHARS - 1, -1):
-            if key[-size:] in stem:
+            at = stem.find(key[-size:])
+            # what precedes the end in the file name must be the name's own beginning, if anything:
+            # “示范县公安局年报” names another agency than 示范市公安局, “市交通运输局” may be 示范市交通运输局
+            if at >= 0 and key.endswith(stem[:at] + key[-size:]):
                 best.setdefault(size, []).append(n)
                 break
     if not best:

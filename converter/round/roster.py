@@ -24,7 +24,7 @@ from pathlib import Path
 from converter.base.atomic import write_bytes
 from converter.base.errors import InputError
 from converter.base.refusals import refuse
-from converter.base.text import agency_key, decode_text
+from converter.base.text import agency_key, decode_text, without_seal_note
 from converter.excel.prior import next_year
 from converter.excel.template import write_template
 from converter.form.definition import Form
@@ -104,8 +104,10 @@ def read_roster(path, notes: list | None = None) -> list[dict]:
     out = []
     for line, values in numbered[at + 1:]:
         row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
-        if _is_total_row(values, row.get(NAME_COLUMN, "")):
+        if _is_total_row(values, row.get(NAME_COLUMN, "")) or _NOT_AN_AGENCY.search(row.get(NAME_COLUMN, "")):
             continue
+        if row.get(NAME_COLUMN):
+            row[NAME_COLUMN] = without_seal_note(row[NAME_COLUMN]) or row[NAME_COLUMN]
         if row.get(NAME_COLUMN):
             for col in OPTIONAL_COLUMNS:
                 row.setdefault(col, "")
@@ -149,6 +151,8 @@ def _cell_text(value) -> str:
 
 
 _TOTAL_WORDS = {"合计", "总计", "小计", "共计"}
+# lines under a list that are no agency: “填表人：王五”, “注：请各单位于…报送”, “说明：…”
+_NOT_AN_AGENCY = re.compile(r"^(?:注|备注|说明|附注|填表人|制表人|审核人|联系人|联系电话|填报日期|制表日期|日期)\s*(?:[:：、.．,，]|$)")
 
 
 def _is_total_row(values: list[str], name: str) -> bool:

@@ -294,3 +294,13 @@ def test_markdown_rows_whose_first_cell_holds_the_group_and_the_row_label(tmp_pa
     assert "三、本年度办理结果 （一）予以公开" in p.read_text(encoding="utf-8")
     counts = tally(import_file(p).report, report)
     assert counts == {"right": len(FORM.numbers), "blank": 0, "wrong": []}, counts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rows_framed_by_pipes_keep_every_empty_cell_the_last_too(tmp_path, seed):
+    """`| 规章 | 2 | 2 |  |` (Markdown without its separator line): the pipes frame each row, so an empty last
+    cell is a cell, and the pipe that opens a row is not an empty cell after the row above."""
+    report = make_report("某某市交通运输局", 2025, seed=seed, form=FORM, blanks=0.5)
+    p = tmp_path / "report.txt"
+    p.write_text(render_cells(report, lambda rows: ["| " + " | ".join(row) + " |" for row in rows]), encoding="utf-8")
+    assert numbers_diff(import_file(p).report, report) == []

@@ -1018,13 +1018,19 @@ def loose_tokens(lines: list[str], form: Form) -> list[tuple[str, int]]:
     is an empty cell, EMPTY_CELL."""
     out = []
     after_pipe = False  # the last thing seen was a pipe: another pipe now closes an empty cell
+    framed = [_framed(line) for line in lines]
     for n, line in enumerate(lines):
         tokens: list[tuple[str, int]] = []
         empties = 0
+        # a row framed by pipes among others like it (`| a | 3 |  |`): its first pipe opens the row, not a cell,
+        # and its empty cells, the last one too, are cells of that row
+        row = framed[n] and ((n > 0 and framed[n - 1]) or (n + 1 < len(lines) and framed[n + 1]))
+        if row:
+            after_pipe = False
         for piece in _PIPE.split(line):
             if _PIPE.fullmatch(piece):
                 if after_pipe:
-                    tokens.append((EMPTY_CELL, n))
+                    tokens.append((_EMPTY_IN_ROW if row else EMPTY_CELL, n))
                     empties += 1
                 after_pipe = True
                 continue
@@ -1033,12 +1039,18 @@ def loose_tokens(lines: list[str], form: Form) -> list[tuple[str, int]]:
             after_pipe = False
             tokens.extend(_piece_tokens(piece, n, form))
         if empties and len(tokens) > empties and not any(classify(t, form)[0] == "number" for t, _ in tokens):
-            tokens = [t for t in tokens if t[0] != EMPTY_CELL]  # a header's or a caption's empty cells: no row's
+            tokens = [t for t in tokens if t[0] not in (EMPTY_CELL, _EMPTY_IN_ROW)]  # a header's or caption's
         out.extend(tokens)
     return out
 
 
 _PIPE = re.compile(r"([|｜])")
+_EMPTY_IN_ROW = "／"  # an empty cell inside a framed row: a blank marker, kept when it is the row's last
+
+
+def _framed(line: str) -> bool:
+    s = line.strip()
+    return len(s) > 2 and s[0] in "|｜" and s[-1] in "|｜" and bool(_PIPE.sub("", s).strip())
 
 
 def _piece_tokens(text: str, n: int, form: Form) -> list[tuple[str, int]]:

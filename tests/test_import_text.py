@@ -304,3 +304,39 @@ def test_rows_framed_by_pipes_keep_every_empty_cell_the_last_too(tmp_path, seed)
     p = tmp_path / "report.txt"
     p.write_text(render_cells(report, lambda rows: ["| " + " | ".join(row) + " |" for row in rows]), encoding="utf-8")
     assert numbers_diff(import_file(p).report, report) == []
+
+
+def _wrapped(paragraphs: list[str], width: int = 26, indent: str = "") -> list[str]:
+    """Paragraphs wrapped at `width` characters as pdftotext prints a page; `indent` before each first line."""
+    lines = []
+    for p in paragraphs:
+        first = True
+        while p:
+            cut = width - (len(indent) // 2 if first else 0)
+            lines.append((indent if first else "") + p[:cut])
+            p, first = p[cut:], False
+    return lines
+
+
+def test_text_from_a_pdf_rejoins_a_paragraph_across_a_page_break_and_splits_at_indents(tmp_path):
+    """A paragraph running over a page's end (blank lines, page number, form feed, the running header) is one
+    paragraph; with -layout's first-line indents, a paragraph whose last line is full still ends there."""
+    sentence = "落实公开属性源头认定和发布前保密审查制度，动态更新政府信息公开目录，加强政务新媒体管理。"
+    full_last = (sentence * 2)[:50] + "。"  # indented: 25 + 26 characters, its last line full
+    paras = [sentence * 2, "规范受理、办理、答复流程" + sentence * 3 + "持续提升质量。", full_last, sentence]
+    for indent in ("", "  "):
+        lines = _wrapped(paras, indent=indent)
+        cut = 5  # the second paragraph runs over the page's end
+        body = lines[:cut] + ["", "", "                   —1—", "\f某某市交通运输局"] + lines[cut:]
+        body += ["", "                   —2—", "\f某某市交通运输局", "（二）依申请公开", sentence]
+        text = "\n".join(["某某市交通运输局2025年政府信息公开工作年度报告", "一、总体情况", *body,
+                          "四、政府信息公开行政复议、行政诉讼情况", "1 1 1 1 4 1 1 1 1 4 1 1 1 1 4",
+                          "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。"])
+        p = tmp_path / "r.txt"
+        p.write_text(text, encoding="utf-8")
+        got = import_file(p).report["text"]["overview"].splitlines()
+        want = [*paras, "（二）依申请公开", sentence]
+        if not indent:  # without indents a paragraph whose last line is full runs into the next: text kept whole
+            assert "".join(got) == "".join(want) and "某某市交通运输局" not in "".join(got[:-2])
+        else:
+            assert got == want

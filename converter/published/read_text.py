@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converter.base.text import decode_text, text_width
-from converter.published.core import Para, grid_from_rows, mark_empty_cells
+from converter.published.core import PAGE_NUMBER, Para, grid_from_rows, mark_empty_cells
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -69,8 +69,9 @@ def _reflow(lines: list[str]) -> list[str]:
     viewer) joined back into paragraphs. Text is taken as wrapped when its widest lines are a page's (20 to
     60 Chinese characters) and at least a third of its longer prose lines reach 85 % of the widest (digits
     and spaces make full lines differ): copied web text, a paragraph a line, is not. A full line is continued
-    by the next prose line unless that one starts a heading, an item or a page number; table rows (numbers
-    apart by spaces, tabs, | cells) are never joined. A paragraph whose last line happens to be full is
+    by the next prose line unless that one starts a heading or an item, or is indented (-layout keeps a
+    paragraph's first-line indent), across a page's end (blank lines, page number, form feed, a running
+    header); table rows (numbers apart by spaces, tabs, | cells) are never joined. A paragraph whose last line happens to be full is
     joined to the next one: rare, and only text; a lower share than 85 % joined real paragraphs."""
     widths = sorted(text_width(ln.strip()) for ln in lines if _prose(ln))
     if len(widths) < 6:
@@ -80,15 +81,42 @@ def _reflow(lines: list[str]) -> list[str]:
     near = [w for w in long if w >= FULL_SHARE * full]
     if not MIN_PAGE_WIDTH <= full <= MAX_PAGE_WIDTH or len(near) < len(long) / 3:
         return lines
+    running = _running_lines(lines)
+    prose_margins = [len(ln) - len(ln.lstrip(" ")) for ln in lines if _prose(ln) and text_width(ln.strip()) >= full / 2]
+    margin = min(prose_margins) if prose_margins else 0
     out: list[str] = []
-    joining = False
+    target, joining = -1, False
     for line in lines:
-        if joining and _prose(line) and not _OWN_LINE.match(line) and "\f" not in line:
-            out[-1] += line.strip()
+        bare = line.replace("\f", "").strip()
+        if bare in running:  # the page's running header: no text of the report
+            continue
+        if not bare or PAGE_NUMBER.match(bare):
+            out.append(line)  # a page's end or top (blank lines, page number): the paragraph goes on
+            continue
+        indented = len(line.replace("\f", "")) - len(line.replace("\f", "").lstrip(" ")) >= margin + 2  # -layout
+        # (a paragraph's last few characters, “和监督权。”, are too short to be prose on their own)
+        tail = bare.endswith(("。", "；", ";")) and not _TABLE_LIKE.search(bare)
+        if joining and (_prose(line) or tail) and not _OWN_LINE.match(bare) and not indented:
+            out[target] += bare
         else:
             out.append(line)
-        joining = _prose(line) and text_width(line.strip()) >= FULL_SHARE * full
+            target = len(out) - 1
+        joining = _prose(line) and text_width(bare) >= FULL_SHARE * full
     return out
+
+
+def _running_lines(lines: list[str]) -> set[str]:
+    """The first line of each page (after a form feed) that recurs on two pages or more: a running header."""
+    firsts: dict[str, int] = {}
+    after_break = False
+    for line in lines:
+        after_break = after_break or "\f" in line
+        bare = line.replace("\f", "").strip()
+        if after_break and bare and not PAGE_NUMBER.match(bare):
+            if not bare.endswith(("。", "；", ";", "，", ",", "：")):  # a header is a name or a title, no sentence
+                firsts[bare] = firsts.get(bare, 0) + 1
+            after_break = False
+    return {t for t, n in firsts.items() if n >= 2}
 
 
 def text_blocks(text: str) -> list:

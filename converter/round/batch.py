@@ -424,7 +424,9 @@ class BatchResult:
         """The agencies, grouped: what the office must act on first, then the rest; limit lines a group."""
         groups: dict[str, list[str]] = {s: [] for s in (FAILED, UNREADABLE, WRONG_YEAR, SUPERSEDED, IGNORED,
                                                           MISSING, WARNED)}
-        for item in self.full_items():
+        for item in self.items:  # (the findings, kept in the work cache, are read only for the failed)
+            if item["status"] == FAILED:
+                item = self.full(item)
             status, who = item["status"], item.get("agency") or item.get("agency_guess") or ""
             who = f"（{who}）" if who else ""
             if status == FAILED:
@@ -742,7 +744,8 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
         for other in group:  # an unreadable or wrong-year file sent before the current one
             if other["status"] in (UNREADABLE, WRONG_YEAR) and (other.get("mtime") or 0) < (cur.get("mtime") or 0):
                 other.update(status=SUPERSEDED, replaced_by=cur["file"], was=other["status"])
-    order = [agency_key(n) for n in roster_names] + [k for k in display if k not in {agency_key(n) for n in roster_names}]
+    listed = {agency_key(n) for n in roster_names}
+    order = [agency_key(n) for n in roster_names] + [k for k in display if k not in listed]
     agencies = []
     for key in order:
         if key not in display:
@@ -758,7 +761,7 @@ def _decide(result: BatchResult, roster_rows: list[dict] | None) -> None:
         else:
             status = MISSING
         agencies.append({"agency": display[key], "status": status, "file": cur["file"] if cur else None,
-                         "files": [i["file"] for i in group], "in_roster": key in {agency_key(n) for n in roster_names}})
+                         "files": [i["file"] for i in group], "in_roster": key in listed})
     result.agencies = agencies
     if roster_rows is not None:
         contacts = {row["单位名称"]: [row.get("联系人") or "", row.get("联系电话") or "", row.get("邮箱") or ""] for row in roster_rows}

@@ -177,7 +177,7 @@ def _agency_sheet(wb, f, form: Form, result) -> None:
         ws.set_column(c, c, w)
     by_file = {i["file"]: i for i in result.items}
     wanted = {a["file"] for a in result.agencies if a["file"] and a["status"] not in (PASSED, WARNED)}
-    full = {i["file"]: i for i in result.full_items() if i["file"] in wanted}  # with findings, for 说明
+    full = {i["file"]: result.full(i) for i in result.items if i["file"] in wanted}  # with findings, for 说明
     for n, a in enumerate(result.agencies, start=1):
         r = 3 + n
         others = [x for x in a.get("files", []) if x != a["file"]]
@@ -222,7 +222,8 @@ def _summary_sheet(wb, f, form: Form, result) -> None:
         ws.set_column(c, c, w)
     ws.set_row(3, row_height(heads, widths))
     n_out = len(SUMMARY_PART1)
-    for n, item in enumerate(result.full_items(), start=1):
+    for n, item in enumerate(result.items, start=1):  # the findings (read from the cache) only for 有错误's 说明
+        item = result.full(item) if item["status"] == FAILED else item
         r = 3 + n
         counts = item.get("counts") or {}
         values = [n, item["file"], item.get("agency") or "", item.get("year") or "", item["status"],

@@ -428,3 +428,20 @@ def test_a_file_naming_another_agency_is_never_matched_by_a_short_name(tmp_path)
     result = run_batch(inbox, tmp_path / "out", jobs=1, roster=roster)
     assert {a["agency"]: a["status"] for a in result.agencies} == {"示范市公安局": "通过", "示范市交通运输局": "无法读取"}
     assert (tmp_path / "out" / "报告" / "示范市公安局2025年政府信息公开工作年度报告.docx").is_file()
+
+
+def test_a_summary_with_notes_typed_in_is_kept_when_a_rerun_writes_a_new_one(tmp_path):
+    inbox, out = tmp_path / "收件", tmp_path / "输出"
+    inbox.mkdir()
+    _filled(inbox / "癸区甲局.xlsx", "癸区甲局")
+    run_batch(inbox, out, jobs=1)
+    summary = out / "2025年度报告汇总.xlsx"
+    run_batch(inbox, out, jobs=1)  # written by us both times: replaced, nothing kept
+    assert not (out / "已作废").exists()
+    wb = openpyxl.load_workbook(summary)
+    wb.worksheets[0]["H1"] = "已电话催报"
+    wb.save(summary)
+    edited = summary.read_bytes()
+    result = run_batch(inbox, out, jobs=1)
+    assert [(out / v).read_bytes() for v in result.voided] == [edited]
+    assert summary.read_bytes() != edited

@@ -43,10 +43,10 @@ from converter.excel.annotate import annotate
 from converter.form.definition import Form, available_forms, get_path, load_form
 from converter.inputs.priors import load_prior_folder
 from converter.inputs.sources import load_report
-from converter.round.manifest import write_manifest
+from converter.round.manifest import read_manifest, write_manifest
 from converter.round.roster import read_roster
 from converter.round.summary import (AGENCY_STATUSES, FAILED, FILE_STATUSES, IGNORED, MISSING, PASSED, PASSING,
-                                     SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, write_summary)
+                                     SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, summary_name, write_summary)
 from converter.web.page import write_page
 from converter.word import report as word_report
 from converter.word.pdf import convert_many, find_soffice
@@ -628,6 +628,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     result.rollup_path = result.rollup_paths[0]
     _drop_unused_work(outbox, items)
     result.seconds = time.perf_counter() - started
+    _keep_edited_summary(result)
     result.summary_path = write_summary(result)
     _void_other_summaries(result)
     result.manifest_path = outbox / MANIFEST
@@ -638,7 +639,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
         "formats": list(opts.formats), "sign_date": opts.sign,
         "rollups": [{"file": p.name, "form": r.form.id, "agencies": r.count}
                     for p, r in zip(result.rollup_paths, result.rollups)], "seconds": round(result.seconds, 3),
-        "summary": result.summary_path.name, "roster": result.roster or None, "prior_skipped": prior_skipped,
+        "summary": result.summary_path.name, "summary_sha256": sha256_of(result.summary_path), "roster": result.roster or None, "prior_skipped": prior_skipped,
         "voided": result.voided})
     return result
 
@@ -859,6 +860,19 @@ def _same_file_content(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
+
+
+def _keep_edited_summary(result: BatchResult) -> None:
+    """A summary workbook changed since the last run wrote it (notes typed into it) goes to 已作废/, not
+    under the new one: the last manifest says what the summary written then was."""
+    target = result.outbox / summary_name(result.year)
+    try:
+        last = read_manifest(result.outbox / MANIFEST)
+    except (OSError, ValueError):
+        return
+    written = last.get("summary_sha256") if isinstance(last, dict) and last.get("summary") == target.name else None
+    if written and target.is_file() and sha256_of(target) != written:
+        _void(result, target, dt.date.today().isoformat())
 
 
 def _void_other_summaries(result: BatchResult) -> None:

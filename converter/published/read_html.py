@@ -87,13 +87,21 @@ def meta_date(root) -> str:
     return ""
 
 
+_DATE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?")
+
+
 def _only_a_link(li) -> bool:
-    links = li.findall(".//a")
-    if not links:
+    """An <li> holding nothing but links (and perhaps a date): an entry of a list of other pages."""
+    def squash(text: str) -> str:
+        return re.sub(r"\s", "", text or "")
+
+    links = [squash("".join(a.itertext())) for a in li.iter("a")]
+    if not any(links):
         return False
-    inside = "".join("".join(a.itertext()) for a in links)
-    return not re.sub(r"\s|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?", "", "".join(li.itertext())).replace(
-        re.sub(r"\s", "", inside), "", 1)
+    rest = squash("".join(li.itertext()))
+    for text in links:
+        rest = rest.replace(text, "", 1)
+    return not _DATE.sub("", rest)
 
 
 def html_blocks(text: str) -> tuple[list, str]:

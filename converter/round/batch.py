@@ -2,10 +2,10 @@
 
 Each workbook is handled by `process_one` in a worker process, which leaves its complete work
 (record, report JSON, Word report or annotated copy) in the outbox's work cache `.converter/work/{sha256}/`,
-the record written last: a killed run loses no finished file. Work files are renamed into place without
-an fsync each (atomic for a killed process); the record lists their sizes, so after a power cut a file
-the disk had not flushed yet disqualifies its entry; one `flush` (syncfs) after the pool makes the whole
-cache durable. The parent then decides per agency (round year, one current submission each, the rest
+the record removed first and renamed in last: a killed run loses no finished file and leaves no entry
+that looks complete. Work files are written in place without an fsync each; the record lists their sizes,
+so a file cut short (a killed run, or a power cut before the disk flushed it) disqualifies its entry; one
+`flush` (syncfs) after the pool makes the whole cache durable. The parent then decides per agency (round year, one current submission each, the rest
 已被替代) and makes the outbox mirror that state: outputs of current submissions under agency names
 (staged beside their targets, flushed once, then renamed), everything else moved to 已作废/{date}/.
 Outputs are written atomically; inputs are only ever read.

@@ -1,6 +1,7 @@
 """A roster of agencies → one template per agency and a ready-to-send .eml for each with an address.
 
-The roster is a CSV (or the first sheet of an .xlsx / .xls / .ods) with a 单位名称 column and optional 联系人 / 邮箱 / 联系电话 / 截止日期 columns, in
+The roster is a CSV (or the first sheet of an .xlsx / .xls / .ods) with a 单位名称 column and optional
+联系人 / 邮箱 / 联系电话 / 截止日期 columns, in
 UTF-8 (with or without BOM) or GBK, as Excel on Chinese Windows saves it. Offices name the columns in
 their own words (单位, 电子邮箱, E-mail, 电话, 手机 …): every header is mapped to one of these five by
 HEADER_SYNONYMS, and the columns that match none are named in one warning.
@@ -40,8 +41,8 @@ HEADER_SYNONYMS = {
     "联系电话": ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "办公电话", "电话号码"),
     "截止日期": ("截止日期", "截止时间", "报送截止日期", "报送期限", "截止"),
 }
-IGNORED_COLUMNS = ("序号", "编号", "no", "no.")
-HEADER_SEARCH_ROWS = 10  # title lines an office puts above the header  # row numbers: no warning
+IGNORED_COLUMNS = ("序号", "编号", "no", "no.")  # row numbers: no warning
+HEADER_SEARCH_ROWS = 10  # title lines an office puts above the header
 SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et", ".ods", ".csv", ".eml", ".docx", ".zip")
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 XLSX_MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

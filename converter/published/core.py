@@ -444,8 +444,8 @@ def match_row(spec: TableSpec, text: str, form: Form, fuzzy: bool) -> RowSpec | 
 
 
 def _match_last_words(spec: TableSpec, text: str, form: Form) -> RowSpec | None:
-    """A cell holding a group's label and the row's (“三、本年度办理结果 （一）予以公开”): the row's own label
-    comes last, after a space."""
+    """A cell or a copied line holding a group's label and the row's (“三、本年度办理结果 （一）予以公开”, a
+    label broken in its column “无法提 2.没有现成信息…”): the row's own label comes last, after a space."""
     words = text.split()
     for j in range(1, len(words)):
         tail = " ".join(words[j:])
@@ -1222,11 +1222,8 @@ def read_loose(rd: _Reader, report: dict, spec: TableSpec, lines: list[str], fil
             if form.normalize_label(tok) in column_words:
                 current = None  # "其他", "总计": a column heading, not the rows （六）3.其他 or （七）总计
             if current is None and followed:
-                words = tok.split()
-                for j in range(1, len(words)):  # "无法提 2.没有现成信息…": the row's own label comes last
-                    current = current or match_row(spec, " ".join(words[j:]), form, fuzzy=False) or \
-                        match_row(spec, " ".join(words[j:]), form, fuzzy=True)
-                current = current or match_row(spec, tok, form, fuzzy=True)
+                # "无法提 2.没有现成信息…": the row's own label comes last
+                current = _match_last_words(spec, tok, form) or match_row(spec, tok, form, fuzzy=True)
                 if current is None and pending:
                     current = match_row(spec, pending + tok, form, fuzzy=True)
             pending = tok if current is None else ""

@@ -1001,11 +1001,12 @@ class _Reader:
         apos, ypos = placed.get("agency"), placed.get("year")
         agency = self.value(apos) if apos else None
         agency = str(agency).strip() if agency is not None else ""
-        if agency and without_seal_note(agency) != agency and without_seal_note(agency):
+        bare = without_seal_note(agency)
+        if bare and bare != agency:
             self.note("read.normalised", "info", f"封面填报单位“{agency}”中的盖章说明已去掉",
                       Location(path="agency", sheet=apos.sheet, cell=apos.ref) if apos else Location(path="agency"),
-                      raw=agency, value=without_seal_note(agency))
-            agency = without_seal_note(agency)
+                      raw=agency, value=bare)
+            agency = bare
         if not agency and stamp.get("agency"):
             agency = str(stamp["agency"])
         report["agency"] = agency

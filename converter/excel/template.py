@@ -550,7 +550,7 @@ class _Writer:
         ws.set_column(1, 1, 8)
         ws.set_column(2, 2, 16)
         ws.set_column(3, 3, ISSUE_TEXT_WIDTH)  # with the others, one landscape A4 page wide at 100 %
-        ws.set_column(4, 4, 20)
+        ws.set_column(4, 4, ISSUE_RULE_WIDTH)
         ws.merge_range(0, 0, 0, 4, f"{ISSUES}（共 {len(self.ann.issues)} 项）", self.fmt("title"))
         ws.set_row(0, 30)
         for c, head in enumerate(("序号", "级别", "位置", "问题", "规则")):
@@ -565,8 +565,8 @@ class _Writer:
                 ws.write_string(r, 2, where, self.fmt("cell"))
             ws.write_string(r, 3, message, self.fmt("cell"))
             ws.write_string(r, 4, code, self.fmt("cell"))
-            lines = max(math.ceil(text_width(message) / (ISSUE_TEXT_WIDTH - 2)), math.ceil(text_width(code) / 18),
-                        1)  # code: its 中文名称
+            lines = max(math.ceil(text_width(message) / (ISSUE_TEXT_WIDTH - 2)),
+                        math.ceil(text_width(code) / (ISSUE_RULE_WIDTH - 2)), 1)  # code: its 中文名称
             ws.set_row(r, 15 * lines + 4)
         ws.repeat_rows(1)
         self._a4(ws, landscape=True)
@@ -585,7 +585,7 @@ class _Writer:
         self._protect(ws)
 
 
-ISSUE_TEXT_WIDTH = 62
+ISSUE_TEXT_WIDTH, ISSUE_RULE_WIDTH = 62, 20
 
 
 def _clip(text: str, limit: int = 250) -> str:

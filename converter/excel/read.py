@@ -874,10 +874,10 @@ class _Reader:
             sheet, rows = placed[0].sheet, {p.row for p in placed}
             cols = sorted({p.col for p in placed})
             g = self.grid(sheet)
-            wanted = set(cols)
-            candidates = sorted({r for (r, c) in g if min(rows) < r < max(rows) and r not in rows and c in wanted})
-            below = max(rows) + 1
-            while below - max(rows) <= 50 and not self._check_row(g, below) and self._row_numbers(g, below, cols)[0]:
+            wanted, top, bottom = set(cols), min(rows), max(rows)
+            candidates = sorted({r for (r, c) in g if top < r < bottom and r not in rows and c in wanted})
+            below = bottom + 1
+            while below - bottom <= 50 and not self._check_row(g, below) and self._row_numbers(g, below, cols)[0]:
                 candidates.append(below)
                 below += 1
             for r in candidates:

@@ -46,7 +46,8 @@ from converter.inputs.sources import load_report
 from converter.round.manifest import read_manifest, write_manifest
 from converter.round.roster import read_roster
 from converter.round.summary import (AGENCY_STATUSES, FAILED, FILE_STATUSES, IGNORED, MISSING, PASSED, PASSING,
-                                     SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, summary_name, write_summary)
+                                     SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, numbers_of, summary_name,
+                                     write_summary)
 from converter.web.page import write_page
 from converter.word import report as word_report
 from converter.word.pdf import convert_many, find_soffice
@@ -208,6 +209,7 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
                 item["work"]["annotated"] = WORK_FILES["annotated"]
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
+            item["numbers"] = numbers_of(report, form)
             if not published:  # a published report is already published: no report made of it
                 _write_work(work / WORK_FILES["report"], _write_report(report, form, opts.sign_date, opts.style), item)
                 item["work"]["report"] = WORK_FILES["report"]
@@ -240,9 +242,14 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
 def _process_compact(path: Path, opts: Options, sha: str | None = None) -> dict:
     """process_one in a worker, its result without the findings (they stay in the work cache's record,
     and the parent drops them anyway): less to pickle back for every file."""
-    item = process_one(path, opts, sha)
-    if item.get("status") != UNREADABLE:
-        item.pop("findings", None)
+    return _compact(process_one(path, opts, sha))
+
+
+def _compact(item: dict) -> dict:
+    """An item without its findings (they stay in the work cache's record), unless it has none: an empty
+    list says so, and the serial part then has no record to read back for it (see BatchResult.full)."""
+    if item.get("status") != UNREADABLE and item.get("findings"):
+        del item["findings"]
     return item
 
 
@@ -401,13 +408,14 @@ class BatchResult:
             yield self.full(item)
 
     def full(self, item: dict) -> dict:
-        if item.get("sha256") and item["status"] not in (UNREADABLE, IGNORED):
+        """An item with its findings: read back from its work record unless it kept them (none, unreadable)."""
+        if "findings" not in item and item.get("sha256") and item["status"] not in (UNREADABLE, IGNORED):
             try:
                 record = json.loads((self.outbox / CACHE / item["sha256"] / "record.json").read_text(encoding="utf-8"))
-                return {**record, **item}
+                return {"file": item["file"], **record, **item}
             except (OSError, ValueError):
                 pass
-        return item
+        return {"file": item["file"], **item}
 
     @property
     def exit_code(self) -> int:
@@ -556,7 +564,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     stats: dict[str, tuple] = {}
 
     def done(item):
-        item.pop("findings", None) if item.get("status") != UNREADABLE else None  # they stay in the cache
+        _compact(item)
         records[item["file"]] = item
         if progress:
             progress(len(records), len(paths), item)
@@ -651,7 +659,11 @@ def _roll_up(outbox: Path, items: list[dict], form: Form | None) -> list[RollUp]
     rolls = {fid: RollUp(f) for fid, f in forms.items()}
     for item in items:
         if item["status"] in PASSING and item.get("form") in rolls:
-            rolls[item["form"]].add({"status": item["status"], "report": _work_report(outbox, item)})
+            roll, numbers = rolls[item["form"]], item.get("numbers")
+            if isinstance(numbers, list) and len(numbers) == len(roll.form.numbers):
+                roll.add_numbers(numbers)
+            else:  # a record of an earlier version
+                roll.add({"status": item["status"], "report": _work_report(outbox, item)})
     used = sorted((r for r in rolls.values() if r.count), key=lambda r: (-r.count, r.form.id))
     return used or [max(rolls.values(), key=lambda r: (r.form.first_year, r.form.id))]
 

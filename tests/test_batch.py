@@ -330,3 +330,35 @@ def test_without_syncfs_each_staged_file_is_fsynced_before_its_rename(tmp_path, 
         staged.write_bytes(tmp_path / "乙.json", b"b")
         assert not synced and not (tmp_path / "甲.docx").exists()
     assert len(synced) == 2 and (tmp_path / "甲.docx").read_bytes() == b"a"
+
+
+def test_a_worker_that_dies_costs_only_its_own_file(tmp_path, monkeypatch):
+    """Workers take files a few at a time: when one dies mid-chunk (a C library crashing on a file), the
+    files it took down are rerun one per process, the culprit is named, and nothing else is lost."""
+    import os
+    import signal
+
+    import converter.round.batch as batch
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    names = [f"乙区第{i:02d}局" for i in range(12)]
+    for i, agency in enumerate(names):
+        report = make_report(agency, 2025, scale=10, seed=i, form=FORM)
+        write_template(inbox / f"{agency}.xlsx", FORM, agency=agency, year=2025, values=report)
+    real = batch.process_one
+
+    def crashing(path, opts, sha=None):
+        if "05" in path.name:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, opts, sha)
+
+    monkeypatch.setattr(batch, "process_one", crashing)  # forked workers inherit it
+    monkeypatch.setattr(batch, "_chunks", lambda paths, jobs: [paths[i:i + 4] for i in range(0, len(paths), 4)])
+    result = run_batch(inbox, tmp_path / "out", jobs=2)
+    status = {i["file"]: i["status"] for i in result.items}
+    crashed = [i for i in result.items if i["status"] == "无法读取"]
+    assert [i["file"] for i in crashed] == ["乙区第05局.xlsx"]
+    assert crashed[0]["error"]["code"] == "input.worker_crashed"
+    assert sum(1 for s in status.values() if s == "通过") == 11, status
+    assert len(list((tmp_path / "out" / "报告").rglob("*.docx"))) == 11

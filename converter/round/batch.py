@@ -239,10 +239,11 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
     return item
 
 
-def _process_compact(path: Path, opts: Options, sha: str | None = None) -> dict:
-    """process_one in a worker, its result without the findings (they stay in the work cache's record,
-    and the parent drops them anyway): less to pickle back for every file."""
-    return _compact(process_one(path, opts, sha))
+def _process_chunk(tasks: list[tuple[Path, str | None]], opts: Options) -> list[dict]:
+    """process_one in a worker for a few files at once (one round trip through the pool for several: the
+    parent shares the two cores with the workers), each result without its findings (they stay in the
+    work cache's record, and the parent drops them anyway): less to pickle back for every file."""
+    return [_compact(process_one(path, opts, sha)) for path, sha in tasks]
 
 
 def _compact(item: dict) -> dict:
@@ -940,41 +941,51 @@ def _mp_context():
         return None
 
 
+CHUNK_MAX = 8  # files a worker takes at a time: fewer round trips, yet the last ones still spread
+
+
+def _chunks(paths: list, jobs: int) -> list[list]:
+    """Tasks of up to CHUNK_MAX files, small enough that every worker gets many (a few files: one each)."""
+    size = max(1, min(CHUNK_MAX, len(paths) // (jobs * 16)))
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
 def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, done) -> list:
     """Run paths on a pool; return those whose worker died (their results are unknown).
 
-    Only a few files are in flight at a time: a finished future holds its whole result, so
+    Only a few tasks are in flight at a time: a finished future holds its whole result, so
     submitting thousands at once would keep every result in memory until the end.
     """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # multiprocessing: only for a pool
     from concurrent.futures.process import BrokenProcessPool
 
-    broken: list[Path] = []
+    broken: list = []
     ctx = _mp_context()
-    queue = iter(paths)
+    queue = iter(_chunks(paths, jobs))
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx, initializer=_init_worker,
                              initargs=(None if ctx is not None else dict(_PRIORS),)) as pool:
         inflight: dict = {}
 
         def submit_next():
-            task = next(queue, None)
-            if task is not None:
-                inflight[pool.submit(_process_compact, task[0], opts, task[1])] = task
+            chunk = next(queue, None)
+            if chunk is not None:
+                inflight[pool.submit(_process_chunk, chunk, opts)] = chunk
 
-        for _ in range(jobs * 4):
+        for _ in range(jobs * 3):
             submit_next()
         try:
             while inflight:
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    task = inflight.pop(fut)
+                    chunk = inflight.pop(fut)
                     try:
-                        item = fut.result()
+                        items = fut.result()
                     except BrokenProcessPool:
-                        broken.append(task)
-                        broken.extend(queue)  # the pool is gone: the rest never ran
+                        broken.extend(chunk)
+                        broken.extend(task for rest in queue for task in rest)  # the pool is gone: the rest never ran
                         continue
-                    done(item)
+                    for item in items:
+                        done(item)
                     submit_next()
         except KeyboardInterrupt:
             for fut in inflight:

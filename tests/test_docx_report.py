@@ -472,3 +472,24 @@ def test_label_rows_keep_with_the_row_below(tmp_path, form_):
         for r, row in enumerate(table.xpath("./w:tr", namespaces=NS)):
             kept = bool(row.xpath(".//w:pPr/w:keepNext", namespaces=NS))
             assert kept == (not any(hasattr(slot, "key") for slot in grid[r])), (spec.name, r + 1)
+
+
+def test_the_one_pass_zip_is_the_zip_zipfile_writes(form_):
+    """The report's zip is written in one pass, its unchanging parts compressed once per process: the same
+    bytes as zipfile.ZipFile writes for the same members (any drift in a header field shows here)."""
+    import io
+
+    from converter.word.report import FIXED_ZIP_TIME
+
+    for draft in (False, True):
+        data = build_report(load_example("hengyang-commerce-2025.json"), form_, draft=draft)[0]
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = [(i.filename, z.read(i)) for i in z.infolist()]
+            assert z.testzip() is None
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, body in members:
+                info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+                info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 3, 0o644 << 16
+                z.writestr(info, body, compresslevel=6)
+        assert buf.getvalue() == data

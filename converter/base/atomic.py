@@ -131,13 +131,16 @@ class Staged:
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
         self._pending: list[tuple[str, Path]] = []
+        self._made: set[Path] = set()  # folders known to exist: a batch places thousands of files in a few
 
     def write_bytes(self, target: str | os.PathLike, data: bytes) -> None:
         target = Path(target)
         if target.is_dir():
             raise refuse("output.is_directory", target)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=target.suffix + ".tmp", dir=target.parent)
         except OSError as e:
             raise _output_error(target, e, creating=True) from None

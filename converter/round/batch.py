@@ -826,6 +826,7 @@ def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
     names = output_names([a["agency"] for a in current])
     wanted: set[Path] = set()
     today = dt.date.today().isoformat()
+    cache = str(outbox / CACHE)
     with Staged(outbox) as staged:  # written beside their targets, flushed once, then renamed
         for a in current:
             item = by_file[a["file"]]
@@ -834,26 +835,58 @@ def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
             for kind, work_name in (item.get("work") or {}).items():
                 if kind not in placed:
                     continue
-                source, target = outbox / CACHE / item["sha256"] / work_name, targets[kind]
-                data = source.read_bytes()
-                if not _same_file_content(outbox / target, data):
-                    if (outbox / target).is_file():  # an earlier version, perhaps edited by hand: kept, not overwritten
-                        _void(result, outbox / target, today)
-                    staged.write_bytes(outbox / target, data)
+                target = targets[kind]
+                with open(os.path.join(cache, item["sha256"], work_name), "rb") as fh:
+                    data = fh.read()
+                path = outbox / target
+                old = _existing(path)
+                if old is None or old == "file" and not _same_file_content(path, data):
+                    if old == "file":  # an earlier version, perhaps edited by hand: kept, not overwritten
+                        _void(result, path, today)
+                    staged.write_bytes(path, data)
+                elif old == "dir":
+                    raise refuse("output.is_directory", path)
                 item["outputs"][kind] = target.as_posix()
-                wanted.add(target)
+                wanted.add(target.as_posix())
     for folder in (DIR_REPORTS, DIR_DATA, DIR_RETURN):
         root = outbox / folder
         if not root.is_dir():
             continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
-            if path.relative_to(outbox) not in wanted:
-                _void(result, path, today)
-        for d in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        found, dirs = _tree(root)
+        for rel in sorted(found):
+            if f"{folder}/{rel}" not in wanted:
+                _void(result, root / rel, today)
+        for d in sorted(dirs, key=lambda d: d.count("/"), reverse=True):
             try:
-                d.rmdir()
+                os.rmdir(root / d)
             except OSError:
                 pass
+
+
+def _existing(path: Path) -> str | None:
+    """"file", "dir", or None (nothing there) — one stat."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    return "dir" if stat.S_ISDIR(mode) else "file"
+
+
+def _tree(root: Path) -> tuple[list[str], list[str]]:
+    """(files and links, folders) under root, as paths relative to it with "/": one scandir a folder."""
+    files, dirs = [], []
+    todo = [""]
+    while todo:
+        rel = todo.pop()
+        with os.scandir(root / rel if rel else root) as it:
+            for entry in it:
+                sub = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    dirs.append(sub)
+                    todo.append(sub)
+                else:
+                    files.append(sub)
+    return files, dirs
 
 
 def _void(result: BatchResult, path: Path, today: str) -> None:

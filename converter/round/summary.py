@@ -60,7 +60,10 @@ def fit_widths(widths: list[float], budget: float | None = None) -> list[float]:
 def lines_of(text, width: float) -> int:
     """How many lines `text` wraps to in a column `width` wide (explicit line breaks count)."""
     room = max(width - 1.2, 1.0)
-    return sum(max(1, math.ceil(text_width(part) / room)) for part in str(text).split("\n"))
+    text = str(text)
+    if len(text) * 2.05 <= room and "\n" not in text:  # fits even if every character is wide (most cells)
+        return 1
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in text.split("\n"))
 
 
 def row_height(values, widths, line_pt: float = LINE_PT) -> float:

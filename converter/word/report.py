@@ -14,13 +14,12 @@ The skeleton is built once per form and style.
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from converter.base.atomic import write_bytes
+from converter.base.zipout import Deflated, deflate, write_zip
 from converter.engine.findings import Finding
 from converter.engine.style import Style, default_style, font_alt
 from converter.engine.printed import DRAFT_NOTICE, printed_report, run_in_heading, width_chars
@@ -526,16 +525,20 @@ def _stamp(report: dict, sign_date: _dt.date | None) -> str:
     return "2000-01-01T00:00:00Z"
 
 
-def _zip(members: list[tuple[str, bytes]]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            z.writestr(info, data, compresslevel=6)
-    return buf.getvalue()
+def _zip(members: list[tuple[str, bytes | Deflated]]) -> bytes:
+    return write_zip(members, FIXED_ZIP_TIME, level=6)
+
+
+_ONCE: dict[bytes, Deflated] = {}  # a skeleton's unchanging parts, compressed once per process
+
+
+def _once(data: bytes) -> Deflated:
+    part = _ONCE.get(data)
+    if part is None:
+        if len(_ONCE) > 64:  # styles come and go (house styles): a few skeletons' worth
+            _ONCE.clear()
+        part = _ONCE[data] = deflate(data, 6)
+    return part
 
 
 def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_date: _dt.date | None = None,
@@ -580,15 +583,15 @@ def build_report(report: dict, form: Form, *, blank_as_zero: bool = False, sign_
         ("docProps/app.xml", _APP_XML.encode()),
         ("word/document.xml", document.encode("utf-8")),
         ("word/_rels/document.xml.rels", _document_rels(draft).encode()),
-        ("word/styles.xml", static["word/styles.xml"]),
-        ("word/settings.xml", static["word/settings.xml"]),
-        ("word/fontTable.xml", static["word/fontTable.xml"]),
-        ("word/footer1.xml", static["word/footer1.xml"]),
-        ("word/footer2.xml", static["word/footer2.xml"]),
-        ("word/theme/theme1.xml", static["word/theme/theme1.xml"]),
+        ("word/styles.xml", _once(static["word/styles.xml"])),
+        ("word/settings.xml", _once(static["word/settings.xml"])),
+        ("word/fontTable.xml", _once(static["word/fontTable.xml"])),
+        ("word/footer1.xml", _once(static["word/footer1.xml"])),
+        ("word/footer2.xml", _once(static["word/footer2.xml"])),
+        ("word/theme/theme1.xml", _once(static["word/theme/theme1.xml"])),
     ]
     if draft:
-        members.append(("word/header1.xml", static["word/header1.xml"]))
+        members.append(("word/header1.xml", _once(static["word/header1.xml"])))
     return _zip(members), printed.findings
 
 

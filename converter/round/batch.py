@@ -31,6 +31,7 @@ from pathlib import Path
 
 from converter import __version__
 from converter.base.atomic import Staged, flush, write_bytes, write_in_place, write_text
+from converter.base.background import Background
 from converter.base.errors import InputError
 from converter.base.internal import internal_error, is_program_error
 from converter.base.refusals import os_reason, refuse, size_text
@@ -625,20 +626,23 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
                              for key, p in priors.items() if key not in seen]
     if "pdf" in opts.formats:
         _make_pdfs(result)
-    _place_outputs(result, opts.formats)
+    plan = _plan_outputs(result, opts.formats)
     result.rollups = _roll_up(outbox, items, form)
     result.rollup = roll = result.rollups[0]
-    for i, edition in enumerate(result.rollups):
-        total = edition.total()
-        total["agency"], total["year"] = f"{edition.count} 个单位合计", result.year
-        path = outbox / (ROLLUP_JSON if i == 0 else f"合计-{edition.form.id}.json")
-        write_text(path, json.dumps(total, ensure_ascii=False, indent=2) + "\n")
-        result.rollup_paths.append(path)
-    result.rollup_path = result.rollup_paths[0]
+    _keep_edited_summary(result)
+    with Background(lambda: write_summary(result)) as summary:  # on the other core, while the files are placed
+        _place_outputs(result, plan)
+        for i, edition in enumerate(result.rollups):
+            total = edition.total()
+            total["agency"], total["year"] = f"{edition.count} 个单位合计", result.year
+            path = outbox / (ROLLUP_JSON if i == 0 else f"合计-{edition.form.id}.json")
+            write_text(path, json.dumps(total, ensure_ascii=False, indent=2) + "\n")
+            result.rollup_paths.append(path)
+        result.rollup_path = result.rollup_paths[0]
+        summary.wait()
+    result.summary_path = outbox / summary_name(result.year)
     _drop_unused_work(outbox, items)
     result.seconds = time.perf_counter() - started
-    _keep_edited_summary(result)
-    result.summary_path = write_summary(result)
     _void_other_summaries(result)
     result.manifest_path = outbox / MANIFEST
     write_manifest(result.manifest_path, result.full_items(), {
@@ -815,39 +819,45 @@ def _make_pdfs(result: BatchResult) -> None:
             result.pdf_failed.append((agency, reason))
 
 
-def _place_outputs(result: BatchResult, formats=("docx",)) -> None:
-    """Copy the current submissions' work to their agency-named outputs (the report in each of `formats`);
-    move everything else that earlier runs left in 报告/、数据/、退回修改/ to 已作废/{today}/ — a report
-    of an agency that now fails, in every format, and a format no longer asked for."""
+def _plan_outputs(result: BatchResult, formats=("docx",)) -> list[tuple[str, str, Path]]:
+    """Each current submission's outputs, named (item["outputs"], which the summary shows): the report in
+    each of `formats`, its data, or its annotated copy; as (work file, output) pairs for _place_outputs."""
     placed = {"json", "annotated", *(FORMAT_WORK[f] for f in formats)}
-    outbox = result.outbox
     by_file = {i["file"]: i for i in result.items}
     current = [a for a in result.agencies if a["file"]]
     names = output_names([a["agency"] for a in current])
-    wanted: set[Path] = set()
+    plan = []
+    for a in current:
+        item = by_file[a["file"]]
+        targets = outputs_for(names[a["agency"]], result.year)
+        item["outputs"] = {}
+        for kind, work_name in (item.get("work") or {}).items():
+            if kind in placed:
+                item["outputs"][kind] = targets[kind].as_posix()
+                plan.append((item["sha256"], work_name, targets[kind]))
+    return plan
+
+
+def _place_outputs(result: BatchResult, plan: list[tuple[str, str, Path]]) -> None:
+    """Copy the planned work files to their agency-named outputs; move everything else that earlier runs
+    left in 报告/、数据/、退回修改/ to 已作废/{today}/ — a report of an agency that now fails, in every
+    format, and a format no longer asked for."""
+    outbox = result.outbox
     today = dt.date.today().isoformat()
     cache = str(outbox / CACHE)
     with Staged(outbox) as staged:  # written beside their targets, flushed once, then renamed
-        for a in current:
-            item = by_file[a["file"]]
-            targets = outputs_for(names[a["agency"]], result.year)
-            item["outputs"] = {}
-            for kind, work_name in (item.get("work") or {}).items():
-                if kind not in placed:
-                    continue
-                target = targets[kind]
-                with open(os.path.join(cache, item["sha256"], work_name), "rb") as fh:
-                    data = fh.read()
-                path = outbox / target
-                old = _existing(path)
-                if old is None or old == "file" and not _same_file_content(path, data):
-                    if old == "file":  # an earlier version, perhaps edited by hand: kept, not overwritten
-                        _void(result, path, today)
-                    staged.write_bytes(path, data)
-                elif old == "dir":
-                    raise refuse("output.is_directory", path)
-                item["outputs"][kind] = target.as_posix()
-                wanted.add(target.as_posix())
+        for sha, work_name, target in plan:
+            with open(os.path.join(cache, sha, work_name), "rb") as fh:
+                data = fh.read()
+            path = outbox / target
+            old = _existing(path)
+            if old is None or old == "file" and not _same_file_content(path, data):
+                if old == "file":  # an earlier version, perhaps edited by hand: kept, not overwritten
+                    _void(result, path, today)
+                staged.write_bytes(path, data)
+            elif old == "dir":
+                raise refuse("output.is_directory", path)
+    wanted = {target.as_posix() for _, _, target in plan}
     for folder in (DIR_REPORTS, DIR_DATA, DIR_RETURN):
         root = outbox / folder
         if not root.is_dir():

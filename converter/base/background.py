@@ -1,0 +1,47 @@
+"""A piece of work done on the other core while the caller goes on: `fn()` in a forked child.
+
+The batch's serial part ends with the summary workbook (xlsxwriter, pure Python) and the placing of
+outputs (file system calls): independent, each a few tenths of a second per thousand files, and the
+second core idle. Where fork is unsafe or missing (another thread running, Windows), `fn()` simply runs
+when its result is asked for. A child that fails is not trusted to explain itself: `wait()` then runs
+`fn()` again in the caller, which raises the real error (or succeeds, its writes being atomic).
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+
+class Background:
+    def __init__(self, fn):
+        self.fn = fn
+        self.pid = None
+        if hasattr(os, "fork") and threading.active_count() == 1:
+            pid = os.fork()
+            if pid == 0:  # the child: do the work, never return into the caller's code
+                code = 1
+                try:
+                    fn()
+                    code = 0
+                except BaseException:  # noqa: BLE001 — reported by the exit code; the caller reruns fn
+                    pass
+                finally:
+                    os._exit(code)
+            self.pid = pid
+
+    def wait(self):
+        """fn()'s work done: by the child (None), or else by fn() here (its result)."""
+        if self.pid is not None:
+            pid, self.pid = self.pid, None
+            _, status = os.waitpid(pid, 0)
+            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+                return None
+        return self.fn()
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if self.pid is not None:  # the caller failed: the child still finishes (its writes are atomic)
+            os.waitpid(self.pid, 0)
+            self.pid = None

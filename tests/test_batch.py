@@ -354,7 +354,7 @@ def test_a_worker_that_dies_costs_only_its_own_file(tmp_path, monkeypatch):
         return real(path, opts, sha)
 
     monkeypatch.setattr(batch, "process_one", crashing)  # forked workers inherit it
-    monkeypatch.setattr(batch, "_chunks", lambda paths, jobs: [paths[i:i + 4] for i in range(0, len(paths), 4)])
+    monkeypatch.setattr(batch, "_chunk_size", lambda n, jobs: 4)
     result = run_batch(inbox, tmp_path / "out", jobs=2)
     status = {i["file"]: i["status"] for i in result.items}
     crashed = [i for i in result.items if i["status"] == "无法读取"]

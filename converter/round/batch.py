@@ -571,30 +571,35 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
         if progress:
             progress(len(records), len(paths), item)
 
-    todo: list = []
     first_of: dict[str, str] = {}
-    for path in paths:
-        rel = path.relative_to(inbox).as_posix()
-        stats[rel] = sha, mtime, size = _hash_if_regular(path)
-        cached = None if (force or prior) else _cached(outbox, sha, opts)
-        if cached is not None:
-            cached.update(file=rel, reused=True)
-            done(cached)
-        elif sha is not None and sha in first_of:
-            continue  # the same content at another path: converted once, below
-        else:
-            if sha is not None:
-                first_of[sha] = rel
-            todo.append((path, sha))
-    n_reused = len(records)
+    counted = Counter()
+
+    def tasks():  # hashed as the workers ask for them: the pool starts at once, not after every file is read
+        for path in paths:
+            rel = path.relative_to(inbox).as_posix()
+            stats[rel] = sha, mtime, size = _hash_if_regular(path)
+            cached = None if (force or prior) else _cached(outbox, sha, opts)
+            if cached is not None:
+                cached.update(file=rel, reused=True)
+                counted["reused"] += 1
+                done(cached)
+            elif sha is not None and sha in first_of:
+                continue  # the same content at another path: converted once, below
+            else:
+                if sha is not None:
+                    first_of[sha] = rel
+                counted["todo"] += 1
+                yield path, sha
+
     warm_up()
     jobs = max(1, jobs or os.cpu_count() or 1)
-    if jobs == 1 or len(todo) <= 1:
-        for path, sha in todo:
+    if jobs == 1 or len(paths) <= 1:
+        for path, sha in tasks():
             done(process_one(path, opts, sha))
     else:
-        _run_parallel(todo, opts, jobs, done)
-    if todo and (outbox / CACHE).is_dir():  # the work cache durable at once (its files were renamed in without fsync)
+        _run_parallel(tasks(), len(paths), opts, jobs, done)
+    n_reused, n_todo = counted["reused"], counted["todo"]
+    if n_todo and (outbox / CACHE).is_dir():  # the work cache durable at once (its files were renamed in without fsync)
         flush(outbox / CACHE, (outbox / CACHE / i["sha256"] / name for i in records.values()
                                if i.get("sizes") and not i.get("reused") for name in (*i["sizes"], "record.json")))
     for path in paths:  # copies of content converted once
@@ -618,7 +623,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     for path in ignored(inbox, outbox):
         items.append({"file": path.relative_to(inbox).as_posix(), "status": IGNORED, "agency": None, "year": None,
                       "counts": {"error": 0, "warning": 0, "info": 0}, "error": None})
-    result = BatchResult(inbox, outbox, items, reused=n_reused, prior_skipped=prior_skipped, processed=len(todo))
+    result = BatchResult(inbox, outbox, items, reused=n_reused, prior_skipped=prior_skipped, processed=n_todo)
     result.year, result.year_given = (year, True) if year else (_majority_year(items), False)
     _decide(result, roster_rows)
     seen = {agency_key(a["agency"]) for a in result.agencies}
@@ -630,6 +635,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     result.rollups = _roll_up(outbox, items, form)
     result.rollup = roll = result.rollups[0]
     _keep_edited_summary(result)
+    result.manifest_path = outbox / MANIFEST
     with Background(lambda: write_summary(result)) as summary:  # on the other core, while the files are placed
         _place_outputs(result, plan)
         for i, edition in enumerate(result.rollups):
@@ -639,21 +645,24 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
             write_text(path, json.dumps(total, ensure_ascii=False, indent=2) + "\n")
             result.rollup_paths.append(path)
         result.rollup_path = result.rollup_paths[0]
-        summary.wait()
-    result.summary_path = outbox / summary_name(result.year)
-    _drop_unused_work(outbox, items)
-    result.seconds = time.perf_counter() - started
-    _void_other_summaries(result)
-    result.manifest_path = outbox / MANIFEST
-    write_manifest(result.manifest_path, result.full_items(), {
-        "tool": "converter", "version": __version__, "inbox": str(inbox), "year": result.year,
-        "counts": result.counts(), "agency_counts": result.agency_counts(), "agencies": result.agencies,
-        "rollup": {"file": ROLLUP_JSON, "agencies": roll.count, "form": roll.form.id},
-        "formats": list(opts.formats), "sign_date": opts.sign,
-        "rollups": [{"file": p.name, "form": r.form.id, "agencies": r.count}
-                    for p, r in zip(result.rollup_paths, result.rollups)], "seconds": round(result.seconds, 3),
-        "summary": result.summary_path.name, "summary_sha256": sha256_of(result.summary_path), "roster": result.roster or None, "prior_skipped": prior_skipped,
-        "voided": result.voided})
+
+        def head() -> dict:  # after the manifest's records: the summary's hash, what was voided, the time
+            summary.wait()
+            result.summary_path = outbox / summary_name(result.year)
+            _drop_unused_work(outbox, items)
+            result.seconds = time.perf_counter() - started
+            _void_other_summaries(result)
+            return {
+                "tool": "converter", "version": __version__, "inbox": str(inbox), "year": result.year,
+                "counts": result.counts(), "agency_counts": result.agency_counts(), "agencies": result.agencies,
+                "rollup": {"file": ROLLUP_JSON, "agencies": roll.count, "form": roll.form.id},
+                "formats": list(opts.formats), "sign_date": opts.sign,
+                "rollups": [{"file": p.name, "form": r.form.id, "agencies": r.count}
+                            for p, r in zip(result.rollup_paths, result.rollups)], "seconds": round(result.seconds, 3),
+                "summary": result.summary_path.name, "summary_sha256": sha256_of(result.summary_path),
+                "roster": result.roster or None, "prior_skipped": prior_skipped, "voided": result.voided}
+
+        write_manifest(result.manifest_path, result.full_items(), head)
     return result
 
 
@@ -987,30 +996,40 @@ def _mp_context():
 CHUNK_MAX = 8  # files a worker takes at a time: fewer round trips, yet the last ones still spread
 
 
-def _chunks(paths: list, jobs: int) -> list[list]:
-    """Tasks of up to CHUNK_MAX files, small enough that every worker gets many (a few files: one each)."""
-    size = max(1, min(CHUNK_MAX, len(paths) // (jobs * 16)))
-    return [paths[i:i + size] for i in range(0, len(paths), size)]
+def _chunk_size(n: int, jobs: int) -> int:
+    """Up to CHUNK_MAX files a task, small enough that every worker gets many (a few files: one each)."""
+    return max(1, min(CHUNK_MAX, n // (jobs * 16)))
 
 
-def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, done) -> list:
-    """Run paths on a pool; return those whose worker died (their results are unknown).
+def _chunks(tasks, size: int):
+    chunk: list = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
-    Only a few tasks are in flight at a time: a finished future holds its whole result, so
+
+def _run_pool(chunks, opts: Options, jobs: int, done) -> list:
+    """Run chunks of tasks (an iterator, shared with the caller) on a pool until they run out or a worker
+    dies; return the tasks in flight when it died (their results are unknown), the rest left in `chunks`.
+
+    Only a few chunks are in flight at a time: a finished future holds its whole result, so
     submitting thousands at once would keep every result in memory until the end.
     """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # multiprocessing: only for a pool
     from concurrent.futures.process import BrokenProcessPool
 
-    broken: list = []
+    lost: list = []
     ctx = _mp_context()
-    queue = iter(_chunks(paths, jobs))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx, initializer=_init_worker,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(None if ctx is not None else dict(_PRIORS),)) as pool:
         inflight: dict = {}
 
         def submit_next():
-            chunk = next(queue, None)
+            chunk = next(chunks, None)
             if chunk is not None:
                 inflight[pool.submit(_process_chunk, chunk, opts)] = chunk
 
@@ -1024,25 +1043,30 @@ def _run_pool(paths: list[tuple[Path, str | None]], opts: Options, jobs: int, do
                     try:
                         items = fut.result()
                     except BrokenProcessPool:
-                        broken.extend(chunk)
-                        broken.extend(task for rest in queue for task in rest)  # the pool is gone: the rest never ran
+                        lost.extend(chunk)
                         continue
                     for item in items:
                         done(item)
-                    submit_next()
+                    if not lost:
+                        submit_next()
         except KeyboardInterrupt:
             for fut in inflight:
                 fut.cancel()
             raise
-    return broken
+    return lost
 
 
-def _run_parallel(todo: list[tuple[Path, str | None]], opts: Options, jobs: int, done) -> None:
-    for task in _run_pool(todo, opts, jobs, done):
-        # a worker died (killed, crashed in a C library): rerun the files it took down one per
-        # process, so the crash is pinned on the file that caused it and the others still convert
-        if _run_pool([task], opts, 1, done):
-            done(_crashed(task[0], opts))
+def _run_parallel(tasks, n: int, opts: Options, jobs: int, done) -> None:
+    chunks = _chunks(tasks, _chunk_size(n, jobs))
+    while True:
+        lost = _run_pool(chunks, opts, min(jobs, n), done)
+        if not lost:
+            return
+        for task in lost:
+            # a worker died (killed, crashed in a C library): rerun the files it took down one per
+            # process, so the crash is pinned on the file that caused it; the rest go on in a new pool
+            if _run_pool(iter([[task]]), opts, 1, done):
+                done(_crashed(task[0], opts))
 
 
 def _crashed(path: Path, opts: Options) -> dict:

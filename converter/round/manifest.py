@@ -15,13 +15,16 @@ from converter.base.atomic import atomic_path
 HIDDEN = ("reused", "work", "mtime", "numbers")  # batch bookkeeping (numbers: for the roll-up), not part of a file's record
 
 
-def write_manifest(path: Path, records, head: dict) -> None:
+def write_manifest(path: Path, records, head) -> None:
+    """`head`: the round's state, a dict or a function giving it once the records are written (the batch
+    finishes its summary meanwhile)."""
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write('{"inputs": [\n')
         for n, item in enumerate(records):
             record = {k: v for k, v in item.items() if k not in HIDDEN and k != "report"}
             record.setdefault("outputs", {})
             fh.write(("  " if n == 0 else ", ") + json.dumps(record, ensure_ascii=False, allow_nan=False, default=str) + "\n")
+        head = head() if callable(head) else head
         fh.write("]," + json.dumps(head, ensure_ascii=False, default=str)[1:] + "\n")
 
 

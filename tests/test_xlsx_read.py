@@ -273,3 +273,31 @@ def test_rows_inserted_or_deleted_inside_a_table(tmp_path, valid, form):
     missing = [f for f in loaded.findings if f.code == "read.row_missing"]
     assert len(missing) == 1 and missing[0].severity == "error" and "8.属于行政查询事项" in missing[0].message
     assert loaded.cells["applications.partially_granted.natural_person"] == ("表三", f"D{granted + 3}")
+
+
+def test_what_is_remembered_across_workbooks_follows_each_files_own_parts(tmp_path, valid, form, monkeypatch):
+    """workbook.xml's parse is remembered by its bytes (a round's files share it): a file with the same
+    workbook.xml but a sheet's part missing still reads as that file, exactly as a fresh parse reads it."""
+    import re
+
+    from converter.excel import read as reader
+
+    first = tmp_path / "甲.xlsx"
+    write_template(first, form, agency="甲单位", year=2025, values=valid)
+    read_workbook(first)  # remembered from here on
+    table = form.tables[-1]
+    second = tmp_path / "乙.xlsx"
+    with zipfile.ZipFile(first) as zin, zipfile.ZipFile(second, "w", zipfile.ZIP_DEFLATED) as zout:
+        rid = re.search(rf'<sheet name="{table.name}" sheetId="\d+" r:id="(rId\d+)"',
+                        zin.read("xl/workbook.xml").decode()).group(1)
+        part = "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', zin.read("xl/_rels/workbook.xml.rels").decode()).group(1)
+        for info in zin.infolist():
+            if info.filename != part:
+                zout.writestr(info, zin.read(info))
+    remembered = read_workbook(second)
+    assert [(f.code, f.location.table) for f in remembered.findings if f.code == "read.table_missing"] == \
+        [("read.table_missing", table.name)]
+    monkeypatch.setattr(reader.XmlBook, "skip_empty", False)  # the careful path: nothing remembered
+    fresh = read_workbook(second)
+    assert remembered.report == fresh.report
+    assert [f.to_dict() for f in remembered.findings] == [f.to_dict() for f in fresh.findings]

@@ -17,3 +17,4 @@ class Loaded:
     path: str = ""
     cells: dict = field(default_factory=dict)  # JSON path → sheet!cell, for workbooks
     extras: dict = field(default_factory=dict)  # what a workbook's cover adds: contact, phone
+    saved: str | None = None  # when the file says it was last saved (an .xlsx's docProps/core.xml), as written there

@@ -281,6 +281,32 @@ def _sheet_data_only(xml: bytes) -> bytes:
     return xml[:root.end()] + xml[start:end + len(b"</sheetData>")] + b"</" + root.group(1) + b">"
 
 
+SAVED_MARK = re.compile(rb"<(?:dcterms:modified|dc:date)[^>]*>([^<]{10,40})<")  # core.xml, or an .ods meta.xml
+_SEEN_BOOKS: dict = {}  # (workbook.xml, its rels) → what XmlBook._workbook found; per process
+_SEEN_STYLES: dict = {}  # styles.xml → the date formats' indexes
+_SEEN_POSITIONS: dict = {}  # (id of remembered names, sheets) → (those names, {name: Pos})
+_SEEN_LIMIT = 32  # distinct templates and office suites in one round: a handful
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= _SEEN_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+class _ReadOnlyDict(dict):
+    """A remembered result shared by every workbook with the same parts: nothing may change it."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("shared: copy it before changing it")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _refuse
+
+    def __reduce__(self):  # pickled (into or out of a guarded child) as a plain dict
+        return dict, (dict(self),)
+
+
 class BadPart(Exception):
     """A part that is not well-formed XML (the openpyxl fallback then gets its chance)."""
 
@@ -296,7 +322,8 @@ class XmlBook:
     before each sheet is parsed, all sheets together at most MAX_CELLS.
     """
 
-    skip_empty = True  # False: _value asked of every cell too (the careful path the tests compare with)
+    # False: _value asked of every cell too, nothing remembered (the careful path the tests compare with)
+    skip_empty = True
 
     def __init__(self, zf: zipfile.ZipFile, path: Path | None = None):
         from xml.etree import ElementTree as ET
@@ -306,32 +333,15 @@ class XmlBook:
         self.path = path
         self.cells_seen = 0
         self._date_styles: set[int] | None = None
-        root = self._parse("xl/workbook.xml")
-        if root.tag != _MAIN + "workbook":
-            raise ValueError("not a transitional SpreadsheetML workbook")
-        rels = self._parse("xl/_rels/workbook.xml.rels")
-        targets = {}
-        for rel in rels.iter(_PKG_REL + "Relationship"):
-            target = rel.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            targets[rel.get("Id")] = re.sub(r"[^/]+/\.\./", "", target)
+        sheets, self.names = self._workbook()
         self.parts: dict[str, str] = {}
         self.sheetnames: list[str] = []
-        for sheet in root.iter(_MAIN + "sheet"):
-            name, rid = sheet.get("name"), sheet.get(_REL + "id")
-            if rid in targets and targets[rid] in zf.NameToInfo:
+        for name, target in sheets:
+            if target in zf.NameToInfo:
                 self.sheetnames.append(name)
-                self.parts[name] = targets[rid]
+                self.parts[name] = target
         if len(self.sheetnames) > MAX_SHEETS:
             raise refuse("input.too_many_sheets", path, count=len(self.sheetnames), limit=MAX_SHEETS)
-        self.names: dict[str, tuple[str, str]] = {}
-        for dn in root.iter(_MAIN + "definedName"):
-            if dn.get("localSheetId") is not None or not dn.text:
-                continue
-            m = _NAME_REF.match(dn.text.strip())
-            if m:
-                sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-                self.names[dn.get("name")] = (sheet, f"{m.group(3)}{m.group(4)}")
         self.strings: list[str] = []
         if "xl/sharedStrings.xml" in zf.NameToInfo:
             for si in self._parse("xl/sharedStrings.xml").iter(_MAIN + "si"):
@@ -346,26 +356,78 @@ class XmlBook:
     def defined(self) -> dict[str, tuple[str, str]]:
         return self.names
 
+    def _workbook(self) -> tuple[tuple, dict]:
+        """((sheet name, part), …) in workbook order, whatever parts the zip has, and the defined names (sheet,
+        A1) — remembered by the bytes of workbook.xml and its rels: a round's workbooks, saved by one office
+        suite from one template, mostly share them (230 names parsed once, not per file)."""
+        xml, rels_xml = self._read("xl/workbook.xml"), self._read("xl/_rels/workbook.xml.rels")
+        key = (xml, rels_xml)
+        hit = _SEEN_BOOKS.get(key) if self.skip_empty else None  # (the careful path parses every time)
+        if hit is not None:
+            return hit
+        root = self._parse("xl/workbook.xml", xml)
+        if root.tag != _MAIN + "workbook":
+            raise ValueError("not a transitional SpreadsheetML workbook")
+        rels = self._parse("xl/_rels/workbook.xml.rels", rels_xml)
+        targets = {}
+        for rel in rels.iter(_PKG_REL + "Relationship"):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[rel.get("Id")] = re.sub(r"[^/]+/\.\./", "", target)
+        sheets = []
+        for sheet in root.iter(_MAIN + "sheet"):
+            name, rid = sheet.get("name"), sheet.get(_REL + "id")
+            if rid in targets:
+                sheets.append((name, targets[rid]))
+        names: dict[str, tuple[str, str]] = {}
+        for dn in root.iter(_MAIN + "definedName"):
+            if dn.get("localSheetId") is not None or not dn.text:
+                continue
+            m = _NAME_REF.match(dn.text.strip())
+            if m:
+                sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+                names[dn.get("name")] = (sheet, f"{m.group(3)}{m.group(4)}")
+        if not self.skip_empty:
+            return tuple(sheets), names
+        return _remember(_SEEN_BOOKS, key, (tuple(sheets), _ReadOnlyDict(names)))
+
     def date_styles(self) -> set[int]:
-        """Indexes of the cell formats (cellXfs) that show numbers as dates or times."""
+        """Indexes of the cell formats (cellXfs) that show numbers as dates or times (remembered by the bytes of
+        styles.xml, as _workbook)."""
         if self._date_styles is None:
-            self._date_styles = set()
-            if "xl/styles.xml" in self.zf.NameToInfo:
-                root = self._parse("xl/styles.xml")
-                custom = {}
-                for nf in root.iter(_MAIN + "numFmt"):
-                    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", nf.get("formatCode") or "").lower()
-                    custom[nf.get("numFmtId")] = bool(re.search(r"[ymdhs]", code))
-                xfs = root.find(_MAIN + "cellXfs")
-                for i, xf in enumerate(xfs if xfs is not None else ()):
-                    fid = xf.get("numFmtId") or "0"
-                    if (fid.isdigit() and (14 <= int(fid) <= 22 or 45 <= int(fid) <= 47)) or custom.get(fid):
-                        self._date_styles.add(i)
+            xml = self._read("xl/styles.xml") if "xl/styles.xml" in self.zf.NameToInfo else b""
+            found = _SEEN_STYLES.get(xml) if self.skip_empty else None
+            if found is None:
+                found = set()
+                if xml:
+                    root = self._parse("xl/styles.xml", xml)
+                    custom = {}
+                    for nf in root.iter(_MAIN + "numFmt"):
+                        code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", nf.get("formatCode") or "").lower()
+                        custom[nf.get("numFmtId")] = bool(re.search(r"[ymdhs]", code))
+                    xfs = root.find(_MAIN + "cellXfs")
+                    for i, xf in enumerate(xfs if xfs is not None else ()):
+                        fid = xf.get("numFmtId") or "0"
+                        if (fid.isdigit() and (14 <= int(fid) <= 22 or 45 <= int(fid) <= 47)) or custom.get(fid):
+                            found.add(i)
+                found = _remember(_SEEN_STYLES, xml, frozenset(found))
+            self._date_styles = found
         return self._date_styles
+
+    def _read(self, part: str) -> bytes:
+        return read_part(self.zf, part, self.path) if self.path is not None else self.zf.read(part)
+
+    def saved_at(self) -> str | None:
+        """When the workbook says it was last saved (docProps/core.xml), from the part the zip scan kept."""
+        info = self.zf.NameToInfo.get("docProps/core.xml")
+        if info is None or info.file_size >= 1 << 20:
+            return None
+        m = SAVED_MARK.search(self._read("docProps/core.xml"))
+        return m.group(1).decode("ascii", "replace").strip() if m else None
 
     def _parse(self, part: str, xml: bytes | None = None):
         if xml is None:
-            xml = read_part(self.zf, part, self.path) if self.path is not None else self.zf.read(part)
+            xml = self._read(part)
         try:
             return self._ET.fromstring(xml)
         except self._ET.ParseError as e:
@@ -584,11 +646,18 @@ class _Reader:
         return {str(g[(r, 1)]): g.get((r, 2)) for (r, c) in list(g) if c == 1}
 
     def defined(self) -> dict[str, Pos]:
+        names = self.book.defined()
+        key = (id(names), tuple(self.book.sheetnames)) if isinstance(names, _ReadOnlyDict) else None
+        hit = _SEEN_POSITIONS.get(key) if key else None
+        if hit is not None and hit[0] is names:  # the same remembered names, the same sheets
+            return hit[1]
         out = {}
-        for name, (sheet, coord) in self.book.defined().items():
+        for name, (sheet, coord) in names.items():
             m = _CELL_REF.fullmatch(coord or "")
             if m and sheet in self.book.sheetnames:
                 out[name] = Pos(sheet, int(m.group(2)), _col_number(m.group(1)))
+        if key:
+            out = _remember(_SEEN_POSITIONS, key, (names, _ReadOnlyDict(out)))[1]
         return out
 
     # ---- identification ----
@@ -831,7 +900,8 @@ class _Reader:
         if extras:
             self._note_extra_rows(report, extras, _Sheet(form, positions, extras, set(literals)))
         self._read_texts(report, cells, names, stamp, year)
-        return Loaded(report, form, self.findings, str(self.path), cells, self._read_extras(names))
+        saved = self.book.saved_at() if hasattr(self.book, "saved_at") else None
+        return Loaded(report, form, self.findings, str(self.path), cells, self._read_extras(names), saved)
 
     def _overwritten(self, form, cached: dict, positions: dict, sheet: "_Sheet") -> dict:
         """Of derived cells read as values (no formulas known: .xls/.ods), those whose value is not what

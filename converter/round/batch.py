@@ -41,6 +41,7 @@ from converter.engine.pipeline import check_loaded
 from converter.engine.schema import quick_schema, validator_for
 from converter.engine.style import Style, default_style
 from converter.excel.annotate import annotate
+from converter.excel.read import SAVED_MARK
 from converter.form.definition import Form, available_forms, get_path, load_form
 from converter.inputs.priors import load_prior_folder
 from converter.inputs.sources import load_report
@@ -115,8 +116,6 @@ def _hash_if_regular(path: Path) -> tuple[str | None, float | None, int | None]:
         return None, st.st_mtime, st.st_size
 
 
-_SAVED = re.compile(rb"<(?:dcterms:modified|dc:date)[^>]*>([^<]{10,40})<")
-
 
 def saved_time(path: Path) -> str | None:
     """When the workbook itself says it was last saved: docProps/core.xml (xlsx) or meta.xml (ods)."""
@@ -125,7 +124,7 @@ def saved_time(path: Path) -> str | None:
             for part in ("docProps/core.xml", "meta.xml"):
                 info = zf.NameToInfo.get(part)
                 if info is not None and info.file_size < 1 << 20:
-                    m = _SAVED.search(zf.read(part))
+                    m = SAVED_MARK.search(zf.read(part))
                     if m:
                         return m.group(1).decode("ascii", "replace").strip()
     except (OSError, zipfile.BadZipFile, ValueError, KeyError, NotImplementedError, EOFError):
@@ -186,7 +185,7 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
         findings = check_loaded(loaded, prior["report"] if prior else None, prior["file"] if prior else "")
         item.update(agency=report.get("agency") or None, year=report.get("year"), form=form.id,
                     contact=loaded.extras.get("contact"), phone=loaded.extras.get("phone"),
-                    saved=saved_time(path))
+                    saved=loaded.saved or saved_time(path))
         if prior:
             item["prior"] = prior["file"]
         item["findings"] = [f.to_dict() for f in findings]

@@ -308,3 +308,56 @@ def test_remembered_formula_preparation_writes_the_same_parts(tmp_path, form, mo
     monkeypatch.setattr(template, "memo_formulas", lambda ws: ws)
     plain = parts()
     assert remembered[0] == plain and remembered[1] == plain
+
+
+def _parts(data: bytes) -> dict:
+    """A workbook's parts, its creation time (the clock) left out."""
+    import io
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*<", b"<", parts["docProps/core.xml"])
+    return parts
+
+
+def test_remembered_validations_and_names_write_the_same_workbooks(tmp_path, form, monkeypatch):
+    """Validations, their XML and the defined names are remembered per process: blank and filled templates,
+    a template pre-filled from last year and an annotated copy come out part for part as written afresh."""
+    import io
+
+    from converter.engine.pipeline import check_loaded
+    from converter.excel import template
+    from converter.excel.annotate import annotate
+    from converter.excel.prior import prior_from_report
+
+    report = load_example("hengyang-commerce-2025.json")
+    broken = json.loads(json.dumps(report))
+    balance = next(r for r in form.rules if r.kind == "balance" and r.severity == "error")
+    key = next(t.path for t in balance.left if t.path not in form.derived)
+    set_path(broken, key, (get_path(broken, key) or 0) + 7)  # a ✘
+    set_path(broken, "text.overview", "")
+    write_template(tmp_path / "broken.xlsx", form, agency="乙单位", values=broken)  # no year: its validation too
+    loaded = read_workbook(tmp_path / "broken.xlsx")
+    findings = check_loaded(loaded, None, "")
+    assert {"error", "warning"} <= {f.severity for f in findings}
+
+    def workbooks() -> list[bytes]:
+        out = []
+        for kwargs in ({}, {"agency": "甲单位", "year": 2025, "values": report},
+                       {"year": 2026, "agency": "甲单位", "prior": prior_from_report(report, form, path="x.json")}):
+            buf = io.BytesIO()
+            write_template(buf, form, **kwargs)
+            out.append(buf.getvalue())
+        buf = io.BytesIO()
+        annotate(loaded, findings, buf)
+        return out + [buf.getvalue()]
+
+    workbooks()  # everything remembered from here on
+    remembered = workbooks()
+    monkeypatch.setattr(template, "REMEMBER", False)
+    fresh = workbooks()
+    assert len(remembered) == len(fresh) == 4
+    for a, b in zip(remembered, fresh):
+        assert _parts(a) == _parts(b)

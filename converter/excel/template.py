@@ -6,6 +6,7 @@ nothing here names a cell of the official tables. The same writer produces the a
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 from dataclasses import dataclass, field
@@ -67,6 +68,108 @@ def memo_formulas(ws):
     return ws
 
 
+# Data validations and defined names are the same for every workbook of a form: xlsxwriter's checking of
+# each (~170 validations, ~230 names) and its XML for a sheet's validations are kept per process, as above.
+REMEMBER = True  # False: every call made afresh (what the tests compare the remembered bytes with)
+_VALIDATIONS: dict = {}  # (cells, options) → the options dict xlsxwriter stored (it never changes it after)
+_VALIDATION_XML: dict = {}  # ids of a sheet's validations, all remembered dicts → (those dicts, their XML)
+_NAMES: dict = {}  # (name, formula) → xlsxwriter's entry for it
+_NAMES_XML: dict = {}  # a workbook's defined names (their entries) → their XML
+_KEPT_LIMIT = 20_000
+
+
+def _kept(cache: dict, key, make):
+    value = cache.get(key)
+    if value is None:
+        if len(_VALIDATIONS) + len(_VALIDATION_XML) + len(_NAMES) + len(_NAMES_XML) > _KEPT_LIMIT:
+            for each in (_VALIDATIONS, _VALIDATION_XML, _NAMES, _NAMES_XML):
+                each.clear()
+        value = cache[key] = make()
+    return value
+
+
+def data_validation(ws, first_row: int, first_col: int, last_row: int, last_col: int, options: dict) -> None:
+    """ws.data_validation(...), its checking done once per process for each distinct call."""
+    if not REMEMBER:
+        ws.data_validation(first_row, first_col, last_row, last_col, options)
+        return
+    key = (first_row, first_col, last_row, last_col, tuple(sorted(options.items())))
+
+    def make():
+        before = len(ws.validations)
+        ws.data_validation(first_row, first_col, last_row, last_col, options)
+        return ws.validations.pop() if len(ws.validations) > before else False  # (False: refused, warned)
+
+    stored = _kept(_VALIDATIONS, key, make)
+    if stored is not False:
+        ws.validations.append(stored)
+
+
+def memo_validations(ws):
+    """The worksheet with the XML of its validations remembered when they are all remembered dicts."""
+    if not REMEMBER:
+        return ws
+    write = ws._write_data_validations
+
+    def remembered():
+        key = tuple(map(id, ws.validations))
+        hit = _VALIDATION_XML.get(key)
+        if hit is None or any(a is not b for a, b in zip(hit[0], ws.validations)):
+            out, ws.fh = ws.fh, io.StringIO()
+            try:
+                write()
+                hit = (tuple(ws.validations), ws.fh.getvalue())  # holds the dicts: their ids stay theirs
+            finally:
+                ws.fh = out
+            known = {id(v) for v in _VALIDATIONS.values() if v is not False}
+            if all(i in known for i in key):
+                _kept(_VALIDATION_XML, key, lambda: hit)
+        ws.fh.write(hit[1])
+
+    ws._write_data_validations = remembered
+    return ws
+
+
+def memo_defined_names(wb):
+    """The workbook with the XML of its defined names remembered for the same names (its print areas and
+    titles included: whatever xlsxwriter holds when it writes them)."""
+    if not REMEMBER:
+        return wb
+    write = wb._write_defined_names
+
+    def remembered():
+        key = tuple(map(tuple, wb.defined_names))
+
+        def make():
+            out, wb.fh = wb.fh, io.StringIO()
+            try:
+                write()
+                return wb.fh.getvalue()
+            finally:
+                wb.fh = out
+
+        wb.fh.write(_kept(_NAMES_XML, key, make))
+
+    wb._write_defined_names = remembered
+    return wb
+
+
+def define_name(wb, name: str, formula: str) -> None:
+    """wb.define_name(name, formula) for a workbook-wide name, checked once per process."""
+    if not REMEMBER:
+        wb.define_name(name, formula)
+        return
+
+    def make():
+        before = len(wb.defined_names)
+        wb.define_name(name, formula)
+        return tuple(wb.defined_names.pop()) if len(wb.defined_names) > before else False
+
+    entry = _kept(_NAMES, (name, formula), make)
+    if entry is not False:
+        wb.defined_names.append(list(entry))  # a fresh list: xlsxwriter sorts with a key appended to each
+
+
 def write_template(target, form: Form, *, agency: str | None = None, year: int | None = None,
                    contact: str | None = None, phone: str | None = None, values: dict | None = None,
                    annotations: Annotations | None = None, prior=None) -> None:
@@ -82,6 +185,25 @@ def write_template(target, form: Form, *, agency: str | None = None, year: int |
 
 
 # ---- formulas -----------------------------------------------------------------------------------
+def _per_objects(fn):
+    """fn remembered per process on its arguments: the form's rules, terms and layout by identity (a form
+    keeps them for the life of the process; the entry holds them, so an id is never another's), text by value."""
+    cache: dict = {}
+
+    def remembered(*args):
+        if not REMEMBER:
+            return fn(*args)
+        key = tuple(a if isinstance(a, str) else id(a) for a in args)
+        hit = cache.get(key)
+        if hit is None or any(x is not y for x, y in zip(hit[0], args)):
+            if len(cache) > 10_000:
+                cache.clear()
+            hit = cache[key] = (args, fn(*args))
+        return hit[1]
+
+    return remembered
+
+
 def _ranges(positions: list[Pos], here: str) -> list[str]:
     """Cell references, runs of adjacent cells in one column (or row) collapsed into ranges."""
     out: list[str] = []
@@ -92,6 +214,7 @@ def _ranges(positions: list[Pos], here: str) -> list[str]:
     return out
 
 
+@_per_objects
 def _signed_sum(terms, lay: Layout, here: str) -> str:
     pos = [lay.cells[t.path] for t in terms if t.sign > 0]
     neg = [lay.cells[t.path] for t in terms if t.sign < 0]
@@ -105,6 +228,7 @@ def _difference(rule, lay: Layout, here: str) -> str:
     return f"ROUND(({_signed_sum(rule.left, lay, here)})-({_signed_sum(rule.right, lay, here)}),6)"
 
 
+@_per_objects
 def check_formula(rule, lay: Layout, here: str) -> str:
     """✔, or which side of the rule's “=” is larger: ✘ 多N (the left side by N) / ✘ 少N (short by N);
     ⚠ when one of its cells holds text (“18件”): SUM counts it as 0, the tool reads it as 18, so the
@@ -230,10 +354,10 @@ class _Writer:
     def write(self):
         import xlsxwriter
 
-        self.wb = xlsxwriter.Workbook(self.target, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                                   "strings_to_urls": False})
+        self.wb = memo_defined_names(xlsxwriter.Workbook(self.target, {
+            "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}))
         add_worksheet = self.wb.add_worksheet
-        self.wb.add_worksheet = lambda name: memo_formulas(add_worksheet(name))
+        self.wb.add_worksheet = lambda name: memo_validations(memo_formulas(add_worksheet(name)))
         self.red = self.wb.add_format({"bg_color": "#FFC7CE", "font_color": BAD_COLOR, "bold": True})
         self.pending = self.wb.add_format({"font_color": "#9C5700", "bold": True})  # 尚未填写: neither ✔ nor ✘
         self.text_cell = self.wb.add_format({"bg_color": WARNING_FILL, "font_color": BAD_COLOR, "bold": True,
@@ -253,7 +377,7 @@ class _Writer:
             ws_issues.activate()
         self._stamp(self.wb.add_worksheet(STAMP))
         for name, pos in self.lay.names().items():
-            self.wb.define_name(name, f"='{pos.sheet}'!{ref(pos.row, pos.col, absolute=True)}")
+            define_name(self.wb, name, f"='{pos.sheet}'!{ref(pos.row, pos.col, absolute=True)}")
         self.wb.close()
 
     # ---- helpers ----
@@ -316,7 +440,7 @@ class _Writer:
             fixed = name in ("agency", "year") and value not in (None, "")
             self.put(ws, pos, value, self.fmt("cover_fixed" if fixed else "cover_input"))
             if name == "year" and not fixed:
-                ws.data_validation(pos.row - 1, pos.col - 1, pos.row - 1, pos.col - 1 + pos.cs - 1, {
+                data_validation(ws, pos.row - 1, pos.col - 1, pos.row - 1, pos.col - 1 + pos.cs - 1, {
                     "validate": "integer", "criteria": "between", "minimum": self.form.first_year,
                     "maximum": 2100, "input_title": "报告年度", "input_message": "填写四位数年份，如 2025。",
                     "error_title": "年度有误", "error_message": f"请填写 {self.form.first_year} 年以后的四位数年份。"})
@@ -534,7 +658,7 @@ class _Writer:
         if self.prior is not None and n.key in self.prior.carry:
             spec["input_message"] = _clip(f"{where}\n已按上年报告预填（{fmt_number(self.prior.carry[n.key])}），"
                                           "如有出入请核实后修改。")
-        ws.data_validation(pos.row - 1, pos.col - 1, pos.row - 1 + pos.rs - 1, pos.col - 1 + pos.cs - 1, spec)
+        data_validation(ws, pos.row - 1, pos.col - 1, pos.row - 1 + pos.rs - 1, pos.col - 1 + pos.cs - 1, spec)
 
     def cell_value(self, path):
         if path in self.derived:

@@ -362,3 +362,50 @@ def test_a_worker_that_dies_costs_only_its_own_file(tmp_path, monkeypatch):
     assert crashed[0]["error"]["code"] == "input.worker_crashed"
     assert sum(1 for s in status.values() if s == "通过") == 11, status
     assert len(list((tmp_path / "out" / "报告").rglob("*.docx"))) == 11
+
+
+def test_the_pool_gives_what_one_process_gives(tmp_path, monkeypatch):
+    """Files taken a few at a time by two workers, hashed as they are asked for, the summary written by a
+    child process: the same records, outputs and summary as one process doing it all in order."""
+    import io
+    import zipfile
+
+    import converter.round.batch as batch
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i in range(14):
+        agency = f"丙区第{i:02d}局"
+        report = make_report(agency, 2025, scale=10 + i, seed=i, form=FORM)
+        if i % 4 == 1:  # a broken balance: an annotated copy
+            set_path(report, "applications.carried_forward.natural_person",
+                     (get_path(report, "applications.carried_forward.natural_person") or 0) + 3)
+        write_template(inbox / f"{agency}.xlsx", FORM, agency=agency, year=2025, values=report)
+    shutil.copy(inbox / "丙区第03局.xlsx", inbox / "丙区第03局（重复）.xlsx")
+    (inbox / "损坏.xlsx").write_bytes((inbox / "丙区第00局.xlsx").read_bytes()[:3000])
+    monkeypatch.setattr(batch, "_chunk_size", lambda n, jobs: 3)
+    one = run_batch(inbox, tmp_path / "一", jobs=1)
+    two = run_batch(inbox, tmp_path / "二", jobs=2)
+
+    def records(result):
+        manifest = json.loads((result.outbox / "manifest.json").read_text(encoding="utf-8"))
+        return [{k: v for k, v in r.items() if k != "error"} for r in manifest["inputs"]], \
+            {k: v for k, v in manifest.items() if k not in ("inputs", "seconds", "summary_sha256", "inbox")}
+
+    assert records(one) == records(two)
+    assert {"有错误", "无法读取", "已被替代"} <= set(one.counts()) and one.counts()["有错误"] >= 3
+
+    def outputs(result):
+        out = {}
+        for path in sorted(result.outbox.rglob("*")):
+            rel = path.relative_to(result.outbox).as_posix()
+            if not path.is_file() or rel.startswith(".converter") or rel == "manifest.json":
+                continue
+            if path.suffix == ".xlsx":  # the parts, without the clock's creation time
+                with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
+                    out[rel] = {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+            else:
+                out[rel] = path.read_bytes()
+        return out
+
+    assert outputs(one) == outputs(two)

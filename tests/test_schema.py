@@ -51,7 +51,7 @@ def test_fee_decimals_and_null_allowed(hengyang):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from converter.form.definition import load_form, set_path  # noqa: E402
-from converter.engine.schema import conforms, quick_schema, validator_for  # noqa: E402
+from converter.engine.schema import compile_check, conforms, quick_schema, validator_for  # noqa: E402
 
 _FORM = load_form(DEFAULT_FORM)
 _PATHS = ["form", "agency", "year", "text", *(t.key for t in _FORM.texts), *(n.key for n in _FORM.numbers),
@@ -83,4 +83,4 @@ def test_quick_check_agrees_with_jsonschema(changes):
             report[path] = value
     schema = quick_schema(_FORM)
     assert schema is not None
-    assert conforms(schema, report) == validator_for(_FORM).is_valid(report)
+    assert conforms(schema, report) == validator_for(_FORM).is_valid(report) == compile_check(schema)(report)

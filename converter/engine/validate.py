@@ -6,7 +6,7 @@ from converter.form.definition import Form
 from converter.engine.arith import fmt
 from converter.engine.kinds import evaluate
 from converter.engine.rules import location_of
-from converter.engine.schema import conforms, quick_schema, validator_for
+from converter.engine.schema import quick_check, validator_for
 
 _SCHEMA_MESSAGES = {
     "type": "类型不对：应为{expected}，实际为 {value}",
@@ -51,9 +51,9 @@ def _show(value) -> str:
 
 def validate(report: dict, form: Form, prior: dict | None = None) -> list[Finding]:
     """Every schema error and every rule finding for `report` (and `prior`, last year's report)."""
-    quick = quick_schema(form)
+    quick = quick_check(form)
     findings = []
-    if quick is None or not conforms(quick, report):
+    if quick is None or not quick(report):
         errors = sorted(validator_for(form).iter_errors(report), key=lambda e: list(map(str, e.absolute_path)))
         findings = [_schema_finding(form, e) for e in errors]
     if isinstance(report, dict):

@@ -138,8 +138,9 @@ def test_each_kind_of_odd_value_in_a_count_cell_gives_a_finding(tmp_path, value)
 
 
 def _read_both(path, monkeypatch):
-    """(fast, careful): read_workbook as it runs, and with the shortcuts off — every XML part inflated
-    again for the parser instead of kept from the DTD scan, every cell's value looked up, empty or not."""
+    """(fast, careful): read_workbook as it runs, and with the shortcuts off — every XML part inflated by
+    zipfile, again for the parser instead of kept from the DTD scan, every cell's value looked up, empty or
+    not, nothing remembered from an earlier workbook."""
     from converter.base import sniff
     from converter.excel.read import XmlBook
 
@@ -155,6 +156,7 @@ def _read_both(path, monkeypatch):
     fast = outcome()
     with monkeypatch.context() as m:
         m.setattr(sniff, "KEEP_PARTS_BYTES", 0)
+        m.setattr(sniff, "PLAIN_INFLATE", False)
         m.setattr(XmlBook, "skip_empty", False)
         careful = outcome()
     return fast, careful

@@ -54,7 +54,8 @@ def evaluate_derived(form: Form, values: dict | None, literals: dict | None = No
             terms = form.derived[path].right
             parts = [calc(t.path) for t in terms]
             blank = blank_stays_blank and all(p is None for p in parts)
-            out[path] = None if blank else signed_sum(terms, lambda t: calc(t.path))
+            # signed_sum over the parts just computed: the same terms in the same order, the same float
+            out[path] = None if blank else rounded(sum(t.sign * (p or 0) for t, p in zip(terms, parts)))
         else:
             out[path] = number(get_path(values, path)) if values else None
         return out[path]

@@ -108,7 +108,7 @@ class Rule:
     def arithmetic(self) -> bool:
         return self.kind in ("sum", "balance", "cross_year")
 
-    @property
+    @functools.cached_property  # asked of every equation of every report
     def needs_prior(self) -> bool:
         return any(t.prior for t in (*self.left, *self.right))
 

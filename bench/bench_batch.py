@@ -69,18 +69,30 @@ def make_inbox(base: list[Path], folder: Path, n: int) -> Path:
 
 
 def fresh(work: Path, name: str) -> Path:
-    """A folder no run has used. Deleting the last run's thousands of files just before measuring would
-    slow this one: on a file system without a journal (this machine's ext4), creating a file skips, one
-    by one, the inodes freed in the last 60-360 s (ext4 `recently_deleted`, seen with perf), which made
-    each file creation cost 0.5-0.9 ms instead of 0.02 ms. Old runs are removed at the end (`tidy`)."""
+    """A folder no run has used (see `set_aside` on why nothing is deleted before measuring)."""
     return work / f"{name}-{os.getpid()}-{time.time_ns()}"
 
 
-def tidy(work: Path, keep: set[Path]) -> None:
-    """Remove the outboxes of earlier runs, after this run's measurements."""
-    for old in work.glob("outbox-*"):
-        if old not in keep and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
+def set_aside(work: Path) -> Path:
+    """Move the last run's outboxes out of the way, to be deleted after this run's measurements (`tidy`).
+
+    Deleting thousands of files just before measuring would slow the measurement: on a file system without
+    a journal (this machine's ext4), creating a file skips, one by one, the inodes freed in the last
+    60-360 s (ext4's `recently_deleted`, seen with perf), which made each file creation cost 0.5-0.9 ms
+    instead of 0.02 ms. A rename frees no inode."""
+    trash = work / "trash" / str(time.time_ns())
+    for old in sorted(work.glob("outbox-*")):
+        trash.mkdir(parents=True, exist_ok=True)
+        old.rename(trash / old.name)
+    return trash
+
+
+def tidy(work: Path) -> None:
+    """After the measurements: delete what earlier runs set aside, and flush, so the inodes it frees count
+    as recently deleted for 60 s, not 360 s (a run started within a minute is still slowed)."""
+    shutil.rmtree(work / "trash", ignore_errors=True)
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def measure(mode: str, inbox: Path, outbox: Path, jobs: int, limit: int | None = None) -> dict:
@@ -216,16 +228,12 @@ def main() -> None:
           f"cpus={os.cpu_count()}")
     rows = []
     inbox = None
-    outboxes = set()
+    set_aside(args.work)
     inboxes = [make_inbox(base, args.work / f"inbox-{n}", n) for n in args.sizes]
     for n, inbox in zip(args.sizes, inboxes):
-        outbox = fresh(args.work, f"outbox-{n}")
-        outboxes.add(outbox)
-        r = measure("batch", inbox, outbox, args.jobs)
+        r = measure("batch", inbox, fresh(args.work, f"outbox-{n}"), args.jobs)
         rows.append((f"batch N={n}", r))
-    outbox = fresh(args.work, "outbox-baseline")
-    outboxes.add(outbox)
-    b = measure("baseline", inbox, outbox, 1, args.baseline)
+    b = measure("baseline", inbox, fresh(args.work, "outbox-baseline"), 1, args.baseline)
     rows.append((f"baseline ({args.baseline} files)", b))
     base_rate = b["files"] / b["seconds"]
     print("\n| run | files | seconds | files/s | ms/file | peak MB (largest process) | × baseline |")
@@ -245,7 +253,7 @@ def main() -> None:
             rate = r["files"] / r["seconds"]
             print(f"{name}: {rate:.0f} files/s ({rate / 150:.2f}× the 150 files/s target), "
                   f"{rate / base_rate:.1f}× the baseline (target 20×)")
-    tidy(args.work, outboxes)
+    tidy(args.work)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average at the end: {load:.2f} (this machine is shared: compare within one run)")
 

@@ -9,6 +9,7 @@ when its result is asked for. A child that fails is not trusted to explain itsel
 from __future__ import annotations
 
 import os
+import sys
 import threading
 
 
@@ -21,6 +22,7 @@ class Background:
             if pid == 0:  # the child: do the work, never return into the caller's code
                 code = 1
                 try:
+                    die_with_parent()
                     fn()
                     code = 0
                 except BaseException:  # noqa: BLE001 — reported by the exit code; the caller reruns fn
@@ -45,3 +47,17 @@ class Background:
         if self.pid is not None:  # the caller failed: the child still finishes (its writes are atomic)
             os.waitpid(self.pid, 0)
             self.pid = None
+
+
+def die_with_parent() -> None:
+    """On Linux, this process gets SIGTERM when its parent dies (kill -9 included), instead of working on
+    as an orphan. Elsewhere the parent's own shutdown is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

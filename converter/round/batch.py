@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import stat
-import sys
 import time
 import unicodedata
 import zipfile
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from converter import __version__
 from converter.base.atomic import Staged, flush, write_bytes, write_in_place, write_text
-from converter.base.background import Background
+from converter.base.background import Background, die_with_parent
 from converter.base.errors import InputError
 from converter.base.internal import internal_error, is_program_error
 from converter.base.refusals import os_reason, refuse, size_text
@@ -290,7 +289,7 @@ def _init_worker(priors: dict | None = None) -> None:
     if priors is not None:
         _PRIORS.clear()
         _PRIORS.update(priors)
-    _die_with_parent()
+    die_with_parent()
     try:
         import resource
 
@@ -298,20 +297,6 @@ def _init_worker(priors: dict | None = None) -> None:
         limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_LIMIT, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
-        pass
-
-
-def _die_with_parent() -> None:
-    """On Linux, a worker gets SIGTERM when the batch is killed (kill -9 included), instead of waiting
-    for work forever as an orphan. Elsewhere the pool's own shutdown is all there is."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
         pass
 
 

@@ -28,15 +28,38 @@ def test_a_failing_child_is_rerun_here_and_its_error_raised(tmp_path):
     assert len(pids) == 2 and pids[1] == str(os.getpid()) and pids[0] != pids[1]
 
 
-def test_the_caller_failing_still_waits_for_the_child(tmp_path):
+def test_the_caller_failing_stops_the_child(tmp_path):
+    """Work whose caller failed must not land afterwards (a summary of outputs never placed)."""
     marker = tmp_path / "late"
 
     def slow():
         import time
-        time.sleep(0.3)
+        time.sleep(1)
         marker.write_text("done")
 
     with pytest.raises(RuntimeError):
-        with Background(slow):
+        with Background(slow) as job:
+            pid = job.pid
             raise RuntimeError("placing failed")
-    assert marker.read_text() == "done"  # not left running behind the error
+    assert pid is not None and job.pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped, not left a zombie
+    import time
+    time.sleep(1.2)
+    assert not marker.exists()
+
+
+def test_no_fork_no_child_the_work_is_done_here(tmp_path, monkeypatch):
+    """fork refused (EAGAIN, ENOMEM) or the child reaped by someone else: wait() does the work itself."""
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "fork", refused)
+        job = Background(lambda: os.getpid())
+    assert job.pid is None and job.wait() == os.getpid()
+
+    marker = tmp_path / "pid"
+    job = Background(lambda: marker.write_text(str(os.getpid())) and os.getpid())
+    os.waitpid(job.pid, 0)  # as a SIGCHLD handler that reaps everything would
+    assert job.wait() == os.getpid()  # unknown outcome: done again here

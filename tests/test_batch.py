@@ -411,3 +411,30 @@ def test_the_pool_gives_what_one_process_gives(tmp_path, monkeypatch):
         return out
 
     assert outputs(one) == outputs(two)
+
+
+def test_a_run_that_fails_to_place_leaves_the_summary_as_it_was(tmp_path):
+    """The summary is written on the other core under a temporary name while outputs are placed: when
+    placing fails, the last run's summary stays as it was, and the next run does not take it for edited."""
+    from converter.base.errors import InputError
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, agency in enumerate(["丁区甲局", "丁区乙局"]):
+        write_template(inbox / f"{agency}.xlsx", FORM, agency=agency, year=2025,
+                       values=make_report(agency, 2025, scale=10, seed=i, form=FORM))
+    out = tmp_path / "out"
+    run_batch(inbox, out, jobs=2)
+    summary = out / "2025年度报告汇总.xlsx"
+    before = summary.read_bytes()
+    report = next((out / "报告").glob("*.docx"))
+    report.unlink()
+    report.mkdir()  # in the way of the report the next run places
+    with pytest.raises(InputError) as refused:
+        run_batch(inbox, out, jobs=2, force=True)
+    assert refused.value.code == "output.is_directory"
+    assert summary.read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    report.rmdir()
+    third = run_batch(inbox, out, jobs=2)
+    assert not [v for v in third.voided if "汇总" in v]

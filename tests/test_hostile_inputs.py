@@ -413,3 +413,26 @@ def test_calamine_read_runs_in_the_same_guarded_child(tmp_path, monkeypatch):
     with pytest.raises(InputError) as e:
         read_workbook(path)
     assert e.value.code == "input.too_much_memory"
+
+
+def test_plain_inflate_leaves_anything_unusual_to_zipfile():
+    """The quick path reads an entry straight from the file's bytes only when all is plain: bytes running
+    past where the next entry starts (overlapping entries, a zip-bomb trick), a bad CRC or an encrypted
+    flag send it to zipfile, which refuses what its version refuses."""
+    import io
+    import zipfile
+
+    from converter.base import sniff
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", b"<workbook>" + b"x" * 500 + b"</workbook>")
+    data = buf.getvalue()
+    info = zipfile.ZipFile(io.BytesIO(data)).infolist()[0]
+    assert sniff._inflate_plain(data, info, len(data)).startswith(b"<workbook>")
+    assert sniff._inflate_plain(data, info, info.header_offset + 40) is None  # runs into the next entry
+    info.CRC ^= 1
+    assert sniff._inflate_plain(data, info, len(data)) is None
+    info.CRC ^= 1
+    info.flag_bits |= 0x1
+    assert sniff._inflate_plain(data, info, len(data)) is None

@@ -173,3 +173,31 @@ def test_text_repeated_from_prior_fires_above_the_threshold(valid):
     rewritten["text"]["overview"] = "。".join(f"今年第{n}项工作另有表述" for n in range(len(sentences)))
     assert not [f for f in validate(valid, FORM, prior=rewritten) if f.code == "copy.repeated_text"]
     assert not [f for f in validate(valid, FORM, prior=None) if f.code == "copy.repeated_text"]
+
+
+def test_the_quick_verdict_on_equations_is_the_full_ones():
+    """Equations that hold are decided before a finding's pieces are built: on amounts with many decimals,
+    blanks and counts, the findings are the ones the full evaluation gives."""
+    import random
+
+    from converter.engine import rules
+    from converter.engine.kinds import evaluate
+
+    form = load_form(DEFAULT_FORM)
+    rng = random.Random(7)
+    real = rules._holds
+    for trial in range(300):
+        report = make_report("某局", 2025, scale=rng.choice([5, 50, 500]), seed=trial, form=form)
+        for cell in form.numbers:
+            roll = rng.random()
+            if roll < 0.1:
+                set_path(report, cell.key, None)
+            elif roll < 0.3:
+                set_path(report, cell.key, round(rng.uniform(0, 1000), rng.choice([1, 4, 7])))
+        quick = [f.to_dict() for f in evaluate(form, report)]
+        try:
+            rules._holds = lambda rule, report: False
+            full = [f.to_dict() for f in evaluate(form, report)]
+        finally:
+            rules._holds = real
+        assert quick == full

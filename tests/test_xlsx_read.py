@@ -301,3 +301,25 @@ def test_what_is_remembered_across_workbooks_follows_each_files_own_parts(tmp_pa
     fresh = read_workbook(second)
     assert remembered.report == fresh.report
     assert [f.to_dict() for f in remembered.findings] == [f.to_dict() for f in fresh.findings]
+
+
+def test_a_large_workbook_part_is_never_kept_for_later_files(tmp_path, valid, form):
+    """A workbook.xml with thousands of names (a hostile file's 18 MB, or this one's 400 KB) is parsed for
+    its own file and not remembered: a worker's memory must not keep what one odd file brought."""
+    from converter.excel import read as reader
+
+    plain = tmp_path / "甲.xlsx"
+    write_template(plain, form, agency="甲单位", year=2025, values=valid)
+    big = tmp_path / "乙.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                extra = "".join(f'<definedName name="额外名称{i}">\'封面\'!$A${i % 100 + 1}</definedName>'
+                                for i in range(6000)).encode()
+                data = data.replace(b"</definedNames>", extra + b"</definedNames>")
+                assert len(data) > reader._SEEN_PART_BYTES
+            zout.writestr(info, data)
+    reader._SEEN_BOOKS.clear()
+    assert read_workbook(big).report == read_workbook(plain).report
+    assert [len(xml) for xml, _rels in reader._SEEN_BOOKS] == [len(zipfile.ZipFile(plain).read("xl/workbook.xml"))]

@@ -81,6 +81,14 @@ def _umask() -> int:
     return mask
 
 
+def replace(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """os.replace, an OSError said as the catalogue says it (output.disk_full, output.read_only…)."""
+    try:
+        os.replace(source, target)
+    except OSError as e:
+        raise _output_error(Path(target), e, creating=False) from None
+
+
 def write_bytes(target: str | os.PathLike, data: bytes, sync: bool = True) -> None:
     with atomic_path(target, sync) as tmp:
         tmp.write_bytes(data)

@@ -2,13 +2,15 @@
 
 The batch's serial part ends with the summary workbook (xlsxwriter, pure Python) and the placing of
 outputs (file system calls): independent, each a few tenths of a second per thousand files, and the
-second core idle. Where fork is unsafe or missing (another thread running, Windows), `fn()` simply runs
-when its result is asked for. A child that fails is not trusted to explain itself: `wait()` then runs
-`fn()` again in the caller, which raises the real error (or succeeds, its writes being atomic).
+second core idle. Where fork is unsafe, missing or refused (another thread running, Windows, no process
+or memory to spare), `fn()` simply runs when its result is asked for. A child that fails is not trusted
+to explain itself: `wait()` then runs `fn()` again in the caller, which raises the real error (or succeeds).
+If the caller fails first, the child is stopped: its work must not outlive the caller's.
 """
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 
@@ -18,10 +20,14 @@ class Background:
         self.fn = fn
         self.pid = None
         if hasattr(os, "fork") and threading.active_count() == 1:
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # EAGAIN, ENOMEM: the work is done here instead, when asked for
+                return
             if pid == 0:  # the child: do the work, never return into the caller's code
                 code = 1
                 try:
+                    signal.signal(signal.SIGTERM, _stop)  # stopped: its temporary files removed on the way out
                     die_with_parent()
                     fn()
                     code = 0
@@ -35,18 +41,29 @@ class Background:
         """fn()'s work done: by the child (None), or else by fn() here (its result)."""
         if self.pid is not None:
             pid, self.pid = self.pid, None
-            _, status = os.waitpid(pid, 0)
-            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-                return None
+            try:
+                _, status = os.waitpid(pid, 0)
+                if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+                    return None
+            except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): its outcome is unknown
+                pass
         return self.fn()
 
     def __enter__(self) -> "Background":
         return self
 
     def __exit__(self, kind, value, tb) -> None:
-        if self.pid is not None:  # the caller failed: the child still finishes (its writes are atomic)
-            os.waitpid(self.pid, 0)
-            self.pid = None
+        if self.pid is not None:  # the caller failed before asking: stop the child, then reap it
+            pid, self.pid = self.pid, None
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def _stop(signum, frame):
+    raise SystemExit(1)
 
 
 def die_with_parent() -> None:
@@ -56,7 +73,6 @@ def die_with_parent() -> None:
         return
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

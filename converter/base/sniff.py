@@ -184,6 +184,10 @@ def open_safe_zip(data: bytes, path: Path, kind_check=None) -> zipfile.ZipFile:
     names = {i.filename for i in infos}
     # XML parts inflated once (the kind check's, then the scan's) and kept for the reader, within a budget
     zf.converter_parts, zf.converter_room, zf.converter_data = {}, KEEP_PARTS_BYTES, data
+    # where each entry's bytes must end: the next entry's header, or the directory (overlapping entries are
+    # a zip-bomb trick: left to zipfile, which refuses them where its version does)
+    starts = sorted({i.header_offset for i in infos} | {zf.start_dir})
+    zf.converter_ends = dict(zip(starts, starts[1:]))
     if kind_check is not None:
         kind_check(zf, names, path)
     for i in infos:
@@ -231,7 +235,7 @@ def _inflate(zf: zipfile.ZipFile, entry, path: Path) -> bytes:
     data = getattr(zf, "converter_data", None)
     info = entry if isinstance(entry, zipfile.ZipInfo) else zf.NameToInfo.get(entry)
     if data is not None and info is not None and PLAIN_INFLATE:
-        quick = _inflate_plain(data, info)
+        quick = _inflate_plain(data, info, zf.converter_ends.get(info.header_offset, 0))
         if quick is not None:
             return quick
     try:
@@ -250,11 +254,11 @@ _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 PLAIN_INFLATE = True  # False: every part through zipfile (the careful path the tests compare with)
 
 
-def _inflate_plain(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+def _inflate_plain(data: bytes, info: zipfile.ZipInfo, end: int) -> bytes | None:
     """An entry inflated straight from the file's bytes (zipfile's reader costs more than the inflating for
     a workbook's small parts), when all is plain: stored or deflated, not encrypted, the local header where
-    the directory says with the same name, the size and CRC the directory gives. Anything else: None, and
-    zipfile reads it (and refuses what it refuses)."""
+    the directory says with the same name, its bytes ending by `end`, the size and CRC the directory gives.
+    Anything else: None, and zipfile reads it (and refuses what it refuses)."""
     if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     offset = info.header_offset
@@ -268,7 +272,7 @@ def _inflate_plain(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
         return None
     start += name_len + extra_len
     raw = data[start:start + info.compress_size]
-    if len(raw) != info.compress_size:
+    if len(raw) != info.compress_size or start + info.compress_size > end:
         return None
     try:
         out = raw if info.compress_type == zipfile.ZIP_STORED else \

@@ -59,13 +59,11 @@ def _side_text(form: Form, terms, values, shared: str | None) -> str:
 
 
 def _holds(rule: Rule, report: dict) -> bool:
-    """Whether this year's equation holds: the sums _equation makes, in the same order (the same floats)."""
-    left = right = 0
-    for t in rule.left:
-        left += t.sign * (number(get_path(report, t.path)) or 0)
-    for t in rule.right:
-        right += t.sign * (number(get_path(report, t.path)) or 0)
-    return rounded(rounded(left) + -rounded(right)) == 0
+    """Whether this year's equation holds: _equation's very sums (sum() itself: from Python 3.12 it
+    compensates float errors, which a loop of += does not)."""
+    left = _sum(t.sign * (number(get_path(report, t.path)) or 0) for t in rule.left)
+    right = _sum(t.sign * (number(get_path(report, t.path)) or 0) for t in rule.right)
+    return _sum([left, -right]) == 0
 
 
 def _equation(form: Form, rule: Rule, report: dict, prior: dict | None) -> Finding | None:

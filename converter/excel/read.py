@@ -286,6 +286,8 @@ _SEEN_BOOKS: dict = {}  # (workbook.xml, its rels) → what XmlBook._workbook fo
 _SEEN_STYLES: dict = {}  # styles.xml → the date formats' indexes
 _SEEN_POSITIONS: dict = {}  # (id of remembered names, sheets) → (those names, {name: Pos})
 _SEEN_LIMIT = 32  # distinct templates and office suites in one round: a handful
+_SEEN_PART_BYTES = 256 * 1024  # a template's workbook.xml is ~20 KB: a larger one (a hostile file with
+# hundreds of thousands of names) is parsed each time, never kept in a worker's memory for later files
 
 
 def _remember(cache: dict, key, value):
@@ -301,7 +303,7 @@ class _ReadOnlyDict(dict):
     def _refuse(self, *args, **kwargs):
         raise TypeError("shared: copy it before changing it")
 
-    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _refuse
+    __setitem__ = __delitem__ = __ior__ = update = pop = popitem = clear = setdefault = _refuse
 
     def __reduce__(self):  # pickled (into or out of a guarded child) as a plain dict
         return dict, (dict(self),)
@@ -362,7 +364,8 @@ class XmlBook:
         suite from one template, mostly share them (230 names parsed once, not per file)."""
         xml, rels_xml = self._read("xl/workbook.xml"), self._read("xl/_rels/workbook.xml.rels")
         key = (xml, rels_xml)
-        hit = _SEEN_BOOKS.get(key) if self.skip_empty else None  # (the careful path parses every time)
+        remember = self.skip_empty and len(xml) + len(rels_xml) <= _SEEN_PART_BYTES  # (careful path: never)
+        hit = _SEEN_BOOKS.get(key) if remember else None
         if hit is not None:
             return hit
         root = self._parse("xl/workbook.xml", xml)
@@ -387,7 +390,7 @@ class XmlBook:
             if m:
                 sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
                 names[dn.get("name")] = (sheet, f"{m.group(3)}{m.group(4)}")
-        if not self.skip_empty:
+        if not remember:
             return tuple(sheets), names
         return _remember(_SEEN_BOOKS, key, (tuple(sheets), _ReadOnlyDict(names)))
 
@@ -396,7 +399,8 @@ class XmlBook:
         styles.xml, as _workbook)."""
         if self._date_styles is None:
             xml = self._read("xl/styles.xml") if "xl/styles.xml" in self.zf.NameToInfo else b""
-            found = _SEEN_STYLES.get(xml) if self.skip_empty else None
+            remember = self.skip_empty and len(xml) <= _SEEN_PART_BYTES
+            found = _SEEN_STYLES.get(xml) if remember else None
             if found is None:
                 found = set()
                 if xml:
@@ -410,7 +414,7 @@ class XmlBook:
                         fid = xf.get("numFmtId") or "0"
                         if (fid.isdigit() and (14 <= int(fid) <= 22 or 45 <= int(fid) <= 47)) or custom.get(fid):
                             found.add(i)
-                found = _remember(_SEEN_STYLES, xml, frozenset(found))
+                found = _remember(_SEEN_STYLES, xml, frozenset(found)) if remember else frozenset(found)
             self._date_styles = found
         return self._date_styles
 

@@ -12,6 +12,7 @@ Outputs are written atomically; inputs are only ever read.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import hashlib
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from converter import __version__
-from converter.base.atomic import Staged, flush, write_bytes, write_in_place, write_text
+from converter.base.atomic import Staged, flush, replace, write_bytes, write_in_place, write_text
 from converter.base.background import Background, die_with_parent
 from converter.base.errors import InputError
 from converter.base.internal import internal_error, is_program_error
@@ -47,7 +48,7 @@ from converter.inputs.sources import load_report
 from converter.round.manifest import read_manifest, write_manifest
 from converter.round.roster import read_roster
 from converter.round.summary import (AGENCY_STATUSES, FAILED, FILE_STATUSES, IGNORED, MISSING, PASSED, PASSING,
-                                     SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, numbers_of, summary_name,
+                                     SUPERSEDED, UNREADABLE, WARNED, WRONG_YEAR, RollUp, numbers_key, numbers_of, summary_name,
                                      write_summary)
 from converter.web.page import write_page
 from converter.word import report as word_report
@@ -208,7 +209,7 @@ def process_one(path: Path, opts: Options, sha: str | None = None) -> dict:
                 item["work"]["annotated"] = WORK_FILES["annotated"]
         else:
             item["status"] = WARNED if counts["warning"] else PASSED
-            item["numbers"] = numbers_of(report, form)
+            item["numbers"], item["numbers_key"] = numbers_of(report, form), numbers_key(form)
             if not published:  # a published report is already published: no report made of it
                 _write_work(work / WORK_FILES["report"], _write_report(report, form, opts.sign_date, opts.style), item)
                 item["work"]["report"] = WORK_FILES["report"]
@@ -619,7 +620,10 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     result.rollup = roll = result.rollups[0]
     _keep_edited_summary(result)
     result.manifest_path = outbox / MANIFEST
-    with Background(lambda: write_summary(result)) as summary:  # on the other core, while the files are placed
+    # the summary is written on the other core while the files are placed, under a temporary name: it takes
+    # its own only once everything else is done (a run that fails leaves the last summary as it was)
+    pending = outbox / f".{summary_name(result.year)}.pending.tmp"
+    with _removed_on_error(pending), Background(lambda: write_summary(result, pending)) as summary:
         _place_outputs(result, plan)
         for i, edition in enumerate(result.rollups):
             total = edition.total()
@@ -632,6 +636,7 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
         def head() -> dict:  # after the manifest's records: the summary's hash, what was voided, the time
             summary.wait()
             result.summary_path = outbox / summary_name(result.year)
+            replace(pending, result.summary_path)
             _drop_unused_work(outbox, items)
             result.seconds = time.perf_counter() - started
             _void_other_summaries(result)
@@ -649,6 +654,15 @@ def run_batch(inbox, outbox, roster=None, jobs: int | None = None, force: bool =
     return result
 
 
+@contextlib.contextmanager
+def _removed_on_error(path: Path):
+    try:
+        yield
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def _roll_up(outbox: Path, items: list[dict], form: Form | None) -> list[RollUp]:
     """One roll-up per edition among the current passing submissions, the edition with most agencies first
     (with --form, only that edition); an empty round still gets one, of the newest bundled edition."""
@@ -657,9 +671,9 @@ def _roll_up(outbox: Path, items: list[dict], form: Form | None) -> list[RollUp]
     for item in items:
         if item["status"] in PASSING and item.get("form") in rolls:
             roll, numbers = rolls[item["form"]], item.get("numbers")
-            if isinstance(numbers, list) and len(numbers) == len(roll.form.numbers):
+            if isinstance(numbers, list) and item.get("numbers_key") == numbers_key(roll.form):
                 roll.add_numbers(numbers)
-            else:  # a record of an earlier version
+            else:  # a record of an earlier version, or of an edition whose cells have changed since
                 roll.add({"status": item["status"], "report": _work_report(outbox, item)})
     used = sorted((r for r in rolls.values() if r.count), key=lambda r: (-r.count, r.form.id))
     return used or [max(rolls.values(), key=lambda r: (r.form.first_year, r.form.id))]
@@ -880,14 +894,17 @@ def _tree(root: Path) -> tuple[list[str], list[str]]:
     todo = [""]
     while todo:
         rel = todo.pop()
-        with os.scandir(root / rel if rel else root) as it:
-            for entry in it:
-                sub = f"{rel}/{entry.name}" if rel else entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    dirs.append(sub)
-                    todo.append(sub)
-                else:
-                    files.append(sub)
+        try:
+            with os.scandir(root / rel if rel else root) as it:
+                for entry in it:
+                    sub = f"{rel}/{entry.name}" if rel else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        dirs.append(sub)
+                        todo.append(sub)
+                    else:
+                        files.append(sub)
+        except OSError:  # a folder someone made unreadable: left alone, as before
+            continue
     return files, dirs
 
 
@@ -984,11 +1001,14 @@ def _chunk_size(n: int, jobs: int) -> int:
     return max(1, min(CHUNK_MAX, n // (jobs * 16)))
 
 
-def _chunks(tasks, size: int):
+def _chunks(tasks, size: int, singles: int = 0):
+    """Tasks in chunks of `size`, the first `singles` one at a time: a rerun with a handful of changed
+    files among thousands still spreads them over every worker."""
     chunk: list = []
     for task in tasks:
         chunk.append(task)
-        if len(chunk) == size:
+        if len(chunk) == (1 if singles > 0 else size):
+            singles -= 1
             yield chunk
             chunk = []
     if chunk:
@@ -1040,7 +1060,7 @@ def _run_pool(chunks, opts: Options, jobs: int, done) -> list:
 
 
 def _run_parallel(tasks, n: int, opts: Options, jobs: int, done) -> None:
-    chunks = _chunks(tasks, _chunk_size(n, jobs))
+    chunks = _chunks(tasks, _chunk_size(n, jobs), singles=jobs * 4)
     while True:
         lost = _run_pool(chunks, opts, min(jobs, n), done)
         if not lost:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from converter.base.atomic import atomic_path
 
-HIDDEN = ("reused", "work", "mtime", "numbers")  # batch bookkeeping (numbers: for the roll-up), not part of a file's record
+HIDDEN = ("reused", "work", "mtime", "numbers", "numbers_key")  # batch bookkeeping, not part of a file's record
 
 
 def write_manifest(path: Path, records, head) -> None:

@@ -120,6 +120,21 @@ def numbers_of(report: dict, form: Form) -> list:
     return [get_path(report, cell.key) for cell in form.numbers]
 
 
+_NUMBERS_KEYS: dict[int, tuple[Form, str]] = {}
+
+
+def numbers_key(form: Form) -> str:
+    """A short fingerprint of form.numbers' keys in order: numbers handed over by position (numbers_of) are
+    summed only into the edition they were read with, cell for cell."""
+    known = _NUMBERS_KEYS.get(id(form))
+    if known is None or known[0] is not form:
+        import hashlib
+
+        digest = hashlib.sha256("\n".join(cell.key for cell in form.numbers).encode()).hexdigest()[:16]
+        known = _NUMBERS_KEYS[id(form)] = (form, digest)
+    return known[1]
+
+
 def rollup_positions(form: Form) -> dict[str, tuple[str, int, int]]:
     """key → (table name, row, col), 0-based, of each number in its table's roll-up sheet (see rollup_sheet_name):
     the one layout writer and tests share."""
@@ -137,11 +152,12 @@ def summary_name(year: int | None) -> str:
     return f"{year}年度报告汇总.xlsx" if year else "年度报告汇总.xlsx"
 
 
-def write_summary(result) -> Path:
+def write_summary(result, target: Path | None = None) -> Path:
+    """The summary workbook, at `target` (default: the outbox's 年度报告汇总.xlsx)."""
     import xlsxwriter
 
     form = result.rollup.form
-    target = result.outbox / summary_name(result.year)
+    target = target or result.outbox / summary_name(result.year)
     with atomic_path(target) as tmp:
         # shared strings, not constant_memory: that mode writes inline strings, which Excel rewrites on
         # the next save (openxml-audit flags them); a row per agency keeps the workbook small in memory anyway

@@ -389,8 +389,6 @@ def test_the_pool_gives_what_one_process_gives(tmp_path, monkeypatch):
 
     def records(result):
         manifest = json.loads((result.outbox / "manifest.json").read_text(encoding="utf-8"))
-        for r in manifest["inputs"]:  # (an annotated copy's size moves with the clock's second in its core.xml)
-            r.get("sizes", {}).pop("annotated.xlsx", None)
         return [{k: v for k, v in r.items() if k != "error"} for r in manifest["inputs"]], \
             {k: v for k, v in manifest.items() if k not in ("inputs", "seconds", "summary_sha256", "inbox")}
 
@@ -438,3 +436,22 @@ def test_a_run_that_fails_to_place_leaves_the_summary_as_it_was(tmp_path):
     report.rmdir()
     third = run_batch(inbox, out, jobs=2)
     assert not [v for v in third.voided if "汇总" in v]
+
+
+def test_a_forced_rerun_keeps_unchanged_annotated_copies(tmp_path):
+    """An annotated copy is stamped from its year, not the clock: rerunning with force writes the same bytes,
+    so nothing the agency may already have been sent is moved to 已作废."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    report = make_report("戊区局", 2025, scale=10, seed=1, form=FORM)
+    set_path(report, "applications.carried_forward.natural_person",
+             (get_path(report, "applications.carried_forward.natural_person") or 0) + 3)
+    write_template(inbox / "戊区局.xlsx", FORM, agency="戊区局", year=2025, values=report)
+    out = tmp_path / "out"
+    run_batch(inbox, out, jobs=1)
+    copy = next((out / "退回修改").glob("*.xlsx"))
+    before = copy.read_bytes()
+    import time
+    time.sleep(1.1)  # another second on the clock
+    again = run_batch(inbox, out, jobs=1, force=True)
+    assert again.voided == [] and copy.read_bytes() == before

@@ -6,6 +6,7 @@ nothing here names a cell of the official tables. The same writer produces the a
 """
 from __future__ import annotations
 
+import datetime
 import io
 import math
 import os
@@ -362,8 +363,13 @@ class _Writer:
         self.pending = self.wb.add_format({"font_color": "#9C5700", "bold": True})  # 尚未填写: neither ✔ nor ✘
         self.text_cell = self.wb.add_format({"bg_color": WARNING_FILL, "font_color": BAD_COLOR, "bold": True,
                                              "border": 2, "border_color": BAD_COLOR})  # “18件” in a number cell
-        self.wb.set_properties({"title": self.form.title(self.agency or "", self.year or ""),
-                                "subject": self.form.name, "comments": f"{GENERATOR} {fingerprint(self.form)}"})
+        properties = {"title": self.form.title(self.agency or "", self.year or ""),
+                      "subject": self.form.name, "comments": f"{GENERATOR} {fingerprint(self.form)}"}
+        if self.ann.issues:  # an annotated copy: the same findings, the same bytes (a rerun does not take it
+            # for a new one); stamped 1 January after its year, as the Word report is
+            year = self.year if isinstance(self.year, int) and 1900 <= self.year <= 9998 else 1999
+            properties["created"] = datetime.datetime(year + 1, 1, 1)
+        self.wb.set_properties(properties)
         ws_cover = self.wb.add_worksheet(COVER)
         ws_issues = self.wb.add_worksheet(ISSUES) if self.ann.issues else None
         self._guide(self.wb.add_worksheet(GUIDE))

@@ -161,3 +161,19 @@ def test_readme_lists_every_finding_code_with_its_name():
     for form_id in available_forms():
         for rule in load_form(form_id).rules:
             assert f"`{rule.code}`" in readme or f"`.{rule.code.split('.', 1)[-1]}`" in readme, rule.code
+
+
+def test_a_cell_that_surely_fits_is_counted_as_one_line_as_measuring_it_would():
+    """lines_of skips measuring a cell that would fit even if every character were wide: the same count."""
+    import math
+    import random
+
+    from converter.round.summary import lines_of
+
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice("ab1 中文（）。\n") for _ in range(rng.randint(0, 40)))
+        width = rng.choice([2.25, 5, 8, 9.5, 12, 16, 24, 46])
+        room = max(width - 1.2, 1.0)
+        measured = sum(max(1, math.ceil(text_width(part) / room)) for part in text.split("\n"))
+        assert lines_of(text, width) == measured, (text, width)

@@ -31,8 +31,10 @@ def deflate(data: bytes, level: int) -> Deflated:
     return Deflated(zlib.crc32(data), len(data), c.compress(data) + c.flush())
 
 
-def write_zip(members: list[tuple[str, bytes | Deflated]], date_time: tuple, level: int = 6,
-              external_attr: int = 0o644 << 16, create_system: int = 3) -> bytes:
+_UNIX, _MODE = 3, 0o644 << 16  # made on Unix, rw-r--r--: what the report writer always asked zipfile for
+
+
+def write_zip(members: list[tuple[str, bytes | Deflated]], date_time: tuple, level: int = 6) -> bytes:
     """The zip of `members` (name, bytes or Deflated), each deflated at `level`, stamped `date_time`."""
     dostime = date_time[3] << 11 | date_time[4] << 5 | (date_time[5] // 2)
     dosdate = (date_time[0] - 1980) << 9 | date_time[1] << 5 | date_time[2]
@@ -47,9 +49,9 @@ def write_zip(members: list[tuple[str, bytes | Deflated]], date_time: tuple, lev
         out.append(_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, zlib.DEFLATED, dostime, dosdate, part.crc,
                                len(part.data), part.size, len(raw), 0) + raw)
         out.append(part.data)
-        central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, create_system, _VERSION, 0, 0, zlib.DEFLATED,
+        central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, 0, zlib.DEFLATED,
                                      dostime, dosdate, part.crc, len(part.data), part.size, len(raw), 0, 0, 0, 0,
-                                     external_attr, offset) + raw)
+                                     _MODE, offset) + raw)
         offset += _LOCAL.size + len(raw) + len(part.data)
     directory = b"".join(central)
     out.append(directory)
